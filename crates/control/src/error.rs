@@ -1,0 +1,70 @@
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error(transparent)]
+    Platform(#[from] showdesk_platform::PlatformError),
+    #[error(transparent)]
+    Media(#[from] showdesk_media::MediaError),
+    #[error("the rehearsal stack could not start: {0}")]
+    Rehearsal(#[from] showdesk_testkit::TestkitError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ControlError {
+    /// Stable machine-readable code; the UI mirrors these (ui/src/lib/backend/errors.ts).
+    pub fn code(&self) -> String {
+        match self {
+            Self::Platform(err) => err.code().to_owned(),
+            Self::Media(err) => err.code().to_owned(),
+            Self::Rehearsal(err) => {
+                format!("rehearsal.{}", err.code().trim_start_matches("testkit."))
+            }
+            Self::Internal(_) => "internal".to_owned(),
+        }
+    }
+
+    /// The form that crosses IPC and reaches people: a code and a scrubbed message.
+    pub fn to_body(&self) -> ErrorBody {
+        ErrorBody { code: self.code(), message: showdesk_platform::redact(&self.to_string()).into_owned() }
+    }
+}
+
+/// An error as the UI receives it: `{code, message}`. The message is already scrubbed of secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "ErrorBody.ts")]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&ControlError> for ErrorBody {
+    fn from(err: &ControlError) -> Self {
+        err.to_body()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ipc_body_carries_the_code_and_a_scrubbed_message() {
+        showdesk_platform::register_secret("sk_TESTKEY_9f8e7d6c5b4a");
+        let err = ControlError::Internal("publish to rtmp://h/live/sk_TESTKEY_9f8e7d6c5b4a refused".into());
+        let body = err.to_body();
+        assert_eq!(body.code, "internal");
+        assert_eq!(body.message, "publish to rtmp://h/live/**** refused");
+    }
+
+    #[test]
+    fn codes_are_namespaced_by_area() {
+        let err = ControlError::from(showdesk_testkit::TestkitError::NoFreePort(3));
+        assert_eq!(err.code(), "rehearsal.no_free_port");
+        let err = ControlError::from(showdesk_platform::PlatformError::NoHome);
+        assert_eq!(err.code(), "platform.no_home");
+    }
+}

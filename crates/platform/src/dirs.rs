@@ -1,0 +1,120 @@
+//! The folders Showdesk reads and writes.
+//!
+//! On a user's machine these are the platform's own (XDG on Linux, `~/Library/Application Support` on
+//! macOS, `%APPDATA%` on Windows), and recordings go to the user's Videos folder. When `SHOWDESK_HOME`
+//! is set, every folder lives under it instead: tests, the rehearsal stack and CI set it so nothing they
+//! do can reach a real user's shows, orders, mail or recordings.
+
+use std::path::{Path, PathBuf};
+
+use crate::PlatformError;
+
+/// The one environment variable that redirects every folder Showdesk uses.
+pub const HOME_ENV: &str = "SHOWDESK_HOME";
+
+/// Resolved folders. Create them with [`AppDirs::ensure`] before writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppDirs {
+    /// The SQLite store and anything that must survive an upgrade.
+    pub data: PathBuf,
+    /// Profiles (TOML, never secrets).
+    pub config: PathBuf,
+    /// Daily log files, already scrubbed of secrets.
+    pub logs: PathBuf,
+    /// Things that can be rebuilt: tool downloads, preview caches.
+    pub cache: PathBuf,
+    /// Show recordings.
+    pub videos: PathBuf,
+    /// Everything is under one chosen root (`SHOWDESK_HOME` or `--home`), not the user's folders.
+    pub isolated: bool,
+}
+
+impl AppDirs {
+    /// The folders for this process: under `SHOWDESK_HOME` when it is set, the platform's otherwise.
+    pub fn resolve() -> Result<Self, PlatformError> {
+        match std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
+            Some(root) => Ok(Self::under(Path::new(&root))),
+            None => Self::platform(),
+        }
+    }
+
+    /// Every folder under one root (what `SHOWDESK_HOME` selects).
+    pub fn under(root: &Path) -> Self {
+        Self {
+            data: root.join("data"),
+            config: root.join("config"),
+            logs: root.join("logs"),
+            cache: root.join("cache"),
+            videos: root.join("videos"),
+            isolated: true,
+        }
+    }
+
+    fn platform() -> Result<Self, PlatformError> {
+        let project = directories::ProjectDirs::from("app", "Showdesk", "Showdesk").ok_or(PlatformError::NoHome)?;
+        let videos = directories::UserDirs::new()
+            .and_then(|user| user.video_dir().map(|videos| videos.join("Showdesk")))
+            // No Videos folder (a bare server account): keep recordings with the data rather than fail.
+            .unwrap_or_else(|| project.data_dir().join("recordings"));
+        Ok(Self {
+            data: project.data_dir().to_path_buf(),
+            config: project.config_dir().to_path_buf(),
+            logs: project.data_local_dir().join("logs"),
+            cache: project.cache_dir().to_path_buf(),
+            videos,
+            isolated: false,
+        })
+    }
+
+    /// Creates every folder that does not exist yet.
+    pub fn ensure(&self) -> Result<&Self, PlatformError> {
+        for path in [&self.data, &self.config, &self.logs, &self.cache, &self.videos] {
+            std::fs::create_dir_all(path).map_err(|source| PlatformError::CreateDir { path: path.clone(), source })?;
+        }
+        Ok(self)
+    }
+
+    /// All folders, for diagnostics and for the secret-leak checks that grep everything we wrote.
+    pub fn all(&self) -> [&Path; 5] {
+        [&self.data, &self.config, &self.logs, &self.cache, &self.videos]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_folder_lives_under_the_override_root() {
+        let root = Path::new("/tmp/showdesk-test-root");
+        let dirs = AppDirs::under(root);
+        for path in dirs.all() {
+            assert!(path.starts_with(root), "{} escapes the root", path.display());
+        }
+        assert_ne!(dirs.data, dirs.logs);
+    }
+
+    #[test]
+    fn ensure_creates_the_folders() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let dirs = AppDirs::under(root.path());
+        dirs.ensure()?;
+        for path in dirs.all() {
+            assert!(path.is_dir(), "{} was not created", path.display());
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn ensure_names_the_folder_it_could_not_create() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let blocker = root.path().join("file");
+        std::fs::write(&blocker, b"not a folder")?;
+        let Err(err) = AppDirs::under(&blocker).ensure() else {
+            panic!("a folder under a regular file cannot be created");
+        };
+        assert_eq!(err.code(), "platform.create_dir");
+        assert!(err.to_string().contains("file/data"), "{err}");
+        Ok(())
+    }
+}

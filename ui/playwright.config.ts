@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+// Screens of the main states against the mock backend, in Debian's chromium (Playwright's own
+// browser download does not work on these machines).
+const port = Number(process.env.SHOWDESK_SCREENS_PORT ?? 41730);
+
+export default defineConfig({
+  testDir: 'screens',
+  outputDir: '../target/ui-screens/results',
+  reporter: [['list'], ['json', { outputFile: '../target/ui-screens/report.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1366, height: 768 },
+    launchOptions: {
+      executablePath: process.env.SHOWDESK_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

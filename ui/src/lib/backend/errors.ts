@@ -1,0 +1,44 @@
+import type { ErrorBody } from './generated/ErrorBody';
+
+/**
+ * Error codes the control service sends, by area. They mirror `code()` in the Rust crates
+ * (showdesk-platform, showdesk-media, showdesk-control); an unknown code is still shown with its
+ * message.
+ */
+export const ERROR_CODES = {
+  platformNoHome: 'platform.no_home',
+  platformCreateDir: 'platform.create_dir',
+  platformLogging: 'platform.logging',
+  mediaInit: 'media.init',
+  rehearsalToolMissing: 'rehearsal.tool_missing',
+  rehearsalExited: 'rehearsal.exited',
+  rehearsalNotReady: 'rehearsal.not_ready',
+  rehearsalNoFreePort: 'rehearsal.no_free_port',
+  rehearsalProtocol: 'rehearsal.protocol',
+  rehearsalIo: 'rehearsal.io',
+  internal: 'internal',
+  /** Not from Rust: the IPC call itself failed. */
+  ipc: 'ipc',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** An error from the backend, `{code, message}` as it crossed IPC. */
+export class BackendError extends Error {
+  readonly code: string;
+
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.name = 'BackendError';
+    this.code = body.code;
+  }
+
+  /** Whatever a rejected IPC call carried, as a BackendError. */
+  static from(raw: unknown): BackendError {
+    if (raw instanceof BackendError) return raw;
+    if (typeof raw === 'object' && raw !== null && 'code' in raw && 'message' in raw) {
+      return new BackendError({ code: String(raw.code), message: String(raw.message) });
+    }
+    return new BackendError({ code: ERROR_CODES.ipc, message: raw instanceof Error ? raw.message : String(raw) });
+  }
+}

@@ -1,0 +1,21 @@
+import { isTauri } from '@tauri-apps/api/core';
+import { mount } from 'svelte';
+
+import App from './App.svelte';
+import type { Backend } from './lib/backend/backend';
+import './app.css';
+
+async function pickBackend(): Promise<Backend> {
+  if (isTauri()) {
+    return (await import('./lib/backend/tauri')).tauriBackend;
+  }
+  // In a plain browser (the Playwright screens, `npm run dev`): the in-memory mock.
+  const { createMockBackend, scenarioFromUrl } = await import('./lib/backend/mock');
+  return createMockBackend(scenarioFromUrl(window.location.search));
+}
+
+const target = document.getElementById('app');
+if (target) {
+  const backend = await pickBackend();
+  mount(App, { target, props: { backend } });
+}
