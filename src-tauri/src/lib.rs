@@ -64,7 +64,7 @@ pub fn run() -> ExitCode {
         Ok(guard) => guard,
         Err(err) => return fail(&err.to_string()),
     };
-    let service = match ControlService::new(dirs) {
+    let service = match tauri::async_runtime::block_on(ControlService::open(dirs)) {
         Ok(service) => service,
         Err(err) => return fail(&err.to_body().message),
     };

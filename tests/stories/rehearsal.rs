@@ -29,12 +29,12 @@ fn http_get(url: &str) -> std::io::Result<String> {
     Ok(body)
 }
 
-#[test]
-fn the_rehearsal_stack_serves_every_role_and_keeps_its_secrets() -> TestResult {
+#[tokio::test]
+async fn the_rehearsal_stack_serves_every_role_and_keeps_its_secrets() -> TestResult {
     let home = tempfile::tempdir()?;
     let dirs = AppDirs::under(home.path());
     let log = init_logging(&LogOptions { stderr: false, ..LogOptions::to_dir(&dirs.logs) })?;
-    let service = ControlService::new(dirs.clone())?;
+    let service = ControlService::open(dirs.clone()).await?;
 
     service.rehearsal().start();
     let status = service.rehearsal().wait_until_settled(Duration::from_secs(60));

@@ -8,6 +8,8 @@ pub enum ControlError {
     Platform(#[from] showdesk_platform::PlatformError),
     #[error(transparent)]
     Media(#[from] showdesk_media::MediaError),
+    #[error(transparent)]
+    Store(#[from] showdesk_store::StoreError),
     #[error("the rehearsal stack could not start: {0}")]
     Rehearsal(#[from] showdesk_testkit::TestkitError),
     #[error("{0}")]
@@ -20,6 +22,7 @@ impl ControlError {
         match self {
             Self::Platform(err) => err.code().to_owned(),
             Self::Media(err) => err.code().to_owned(),
+            Self::Store(err) => err.code().to_owned(),
             Self::Rehearsal(err) => {
                 format!("rehearsal.{}", err.code().trim_start_matches("testkit."))
             }

@@ -9,24 +9,42 @@ mod error;
 pub mod info;
 pub mod rehearsal;
 
+use std::sync::Arc;
+
 use showdesk_platform::AppDirs;
+use showdesk_store::Store;
 
 pub use error::{ControlError, ErrorBody};
 pub use info::AppInfo;
 pub use rehearsal::{LocalService, Rehearsal, RehearsalPhase, RehearsalStatus};
 
+/// The file name of the embedded store in the data folder.
+pub const STORE_FILE: &str = "showdesk.db";
+
 /// The control service: one per process.
 #[derive(Debug)]
 pub struct ControlService {
     dirs: AppDirs,
+    store: Arc<dyn Store>,
     rehearsal: Rehearsal,
 }
 
 impl ControlService {
-    /// A service over these folders (created if missing).
-    pub fn new(dirs: AppDirs) -> Result<Self, ControlError> {
+    /// A service over these folders (created if missing) and the embedded store in the data folder
+    /// (created and migrated if needed).
+    pub async fn open(dirs: AppDirs) -> Result<Self, ControlError> {
         dirs.ensure()?;
-        Ok(Self { dirs, rehearsal: Rehearsal::default() })
+        let store = showdesk_store::open_sqlite(&dirs.data.join(STORE_FILE)).await?;
+        Ok(Self::with_store(dirs, store))
+    }
+
+    /// A service over an already opened store (crew mode, tests).
+    pub fn with_store(dirs: AppDirs, store: Arc<dyn Store>) -> Self {
+        Self { dirs, store, rehearsal: Rehearsal::default() }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     pub fn dirs(&self) -> &AppDirs {

@@ -49,13 +49,17 @@ fn main() -> ExitCode {
         Ok(guard) => guard,
         Err(err) => return fail(&err.to_string()),
     };
-    let service = match ControlService::new(dirs) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&format!("cannot start the async runtime: {err}")),
+    };
+    let service = match runtime.block_on(ControlService::open(dirs)) {
         Ok(service) => service,
         Err(err) => return fail(&err.to_body().message),
     };
     match cli.command {
         Command::Info { json } => info(&service, json),
-        Command::Stack { duration, json, reveal } => stack(&service, duration, json, reveal),
+        Command::Stack { duration, json, reveal } => stack(&runtime, &service, duration, json, reveal),
     }
 }
 
@@ -84,7 +88,13 @@ fn info(service: &ControlService, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn stack(service: &ControlService, duration: Option<u64>, json: bool, reveal: bool) -> ExitCode {
+fn stack(
+    runtime: &tokio::runtime::Runtime,
+    service: &ControlService,
+    duration: Option<u64>,
+    json: bool,
+    reveal: bool,
+) -> ExitCode {
     let rehearsal = service.rehearsal();
     eprintln!("Starting the rehearsal stack…");
     rehearsal.start();
@@ -114,43 +124,34 @@ fn stack(service: &ControlService, duration: Option<u64>, json: bool, reveal: bo
         println!("  sent mail API  {}", endpoints.smtp_api_url);
         println!("Press Ctrl-C to stop.");
     }
-    wait_for_end(duration);
+    runtime.block_on(wait_for_end(duration));
     rehearsal.stop();
     eprintln!("Rehearsal stack stopped.");
     ExitCode::SUCCESS
 }
 
 /// Sleeps for `duration`, or until Ctrl-C / SIGTERM when there is none.
-fn wait_for_end(duration: Option<u64>) {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(_) => {
-            std::thread::sleep(Duration::from_secs(duration.unwrap_or(u64::MAX / 4)));
-            return;
+async fn wait_for_end(duration: Option<u64>) {
+    let limit = async {
+        match duration {
+            Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
+            None => std::future::pending().await,
         }
     };
-    runtime.block_on(async {
-        let limit = async {
-            match duration {
-                Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
-                None => std::future::pending().await,
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
             }
-        };
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let terminated = async {
-            match term.as_mut() {
-                Some(signal) => {
-                    signal.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            () = limit => {}
-            _ = tokio::signal::ctrl_c() => {}
-            () = terminated => {}
+            None => std::future::pending().await,
         }
-    });
+    };
+    tokio::select! {
+        () = limit => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated => {}
+    }
 }
 
 fn fail(message: &str) -> ExitCode {
