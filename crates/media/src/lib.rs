@@ -1,10 +1,24 @@
 //! Showdesk's media engine, on GStreamer: sources, the program mixer, encoders, outputs, recording,
 //! preview, meters and preflight.
 //!
-//! What is here so far: [`probe`], which tells whether this machine's GStreamer has every element the
-//! engine builds its pipelines from, and names the Debian package for each one that is missing.
+//! - [`destination`]: ingest URLs and keys as people paste them (C09), shown masked (C01).
+//! - [`program`]: sources (each in its own pipeline) mixed and encoded once.
+//! - [`output`]: every destination and the recording as its own pipeline fed from the program,
+//!   each with its own reconnect policy.
+//! - [`engine`]: the whole thing behind one handle, with commands and events.
+//! - [`probe`]: which needed GStreamer elements this machine has.
 
+pub mod destination;
+mod elements;
+pub mod engine;
+pub mod gst_log;
+pub mod layout;
+pub mod meters;
+pub mod output;
 pub mod probe;
+mod process_stats;
+pub mod program;
+pub mod spec;
 
 pub use probe::{ElementCheck, MediaProbe, probe};
 
@@ -13,6 +27,22 @@ pub use probe::{ElementCheck, MediaProbe, probe};
 pub enum MediaError {
     #[error("GStreamer could not start: {0}")]
     Init(String),
+    #[error("the GStreamer element {0} is missing: run `showdesk info` to see which package provides it")]
+    MissingElement(String),
+    #[error("cannot build the pipeline: {0}")]
+    Build(String),
+    #[error("{0}")]
+    State(String),
+    #[error("{0}")]
+    BadCommand(String),
+    #[error("{element}: {value:?} is not a valid {property}")]
+    BadValue { element: String, property: String, value: String },
+    #[error("the source is unavailable: {0}")]
+    SourceUnavailable(String),
+    #[error(transparent)]
+    Destination(#[from] destination::DestinationError),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl MediaError {
@@ -20,6 +50,14 @@ impl MediaError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Init(_) => "media.init",
+            Self::MissingElement(_) => "media.missing_element",
+            Self::Build(_) => "media.build",
+            Self::State(_) => "media.state",
+            Self::BadCommand(_) => "media.bad_command",
+            Self::BadValue { .. } => "media.bad_value",
+            Self::SourceUnavailable(_) => "media.source_unavailable",
+            Self::Destination(err) => err.code(),
+            Self::Io(_) => "media.io",
         }
     }
 }

@@ -64,7 +64,7 @@ impl MediaProbe {
 
 /// Initialises GStreamer (once per process) and checks every element the engine needs.
 pub fn probe() -> Result<MediaProbe, MediaError> {
-    gstreamer::init().map_err(|err| MediaError::Init(err.to_string()))?;
+    crate::gst_log::init().map_err(|err| MediaError::Init(err.to_string()))?;
     let elements = NEEDED
         .iter()
         .map(|needed| {

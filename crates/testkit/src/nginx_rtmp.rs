@@ -21,8 +21,19 @@ pub struct NginxRtmp {
     conf: PathBuf,
 }
 
+/// How the ingest behaves.
+#[derive(Debug, Clone, Default)]
+pub struct NginxOptions {
+    /// nginx asks this URL (GET) before accepting a publish; non-2xx refuses it (see `PublishHook`).
+    pub on_publish: Option<String>,
+}
+
 impl NginxRtmp {
     pub fn start() -> Result<Self> {
+        Self::start_with(&NginxOptions::default())
+    }
+
+    pub fn start_with(options: &NginxOptions) -> Result<Self> {
         let nginx = Tools::nginx()?;
         let module = Tools::nginx_rtmp_module()?;
         let rtmp = PortLease::new(Protocol::Tcp)?;
@@ -33,7 +44,7 @@ impl NginxRtmp {
             std::fs::create_dir_all(prefix.join(sub)).map_err(TestkitError::io("create nginx folders"))?;
         }
         let conf = prefix.join("nginx.conf");
-        std::fs::write(&conf, config(&prefix, &module, rtmp.port(), http.port()))
+        std::fs::write(&conf, config(&prefix, &module, rtmp.port(), http.port(), options))
             .map_err(TestkitError::io("write nginx.conf"))?;
         let process = ServiceProcess::spawn("nginx-rtmp", command(&nginx, &prefix, &conf), dir)?;
         let mut ingest = Self { process, rtmp, http, conf };
@@ -108,6 +119,15 @@ impl NginxRtmp {
         self.process.pid()
     }
 
+    /// Drops the publisher of `stream_key`, as a host does when it ends a session (rtmp_control).
+    /// Returns how many publishers were dropped.
+    pub fn drop_publisher(&self, stream_key: &str) -> Result<u32> {
+        let url =
+            format!("http://127.0.0.1:{}/control/drop/publisher?app={LIVE_APP}&name={stream_key}", self.http.port());
+        let body = http_get(&url).map_err(|detail| TestkitError::Protocol { service: "nginx-rtmp", detail })?;
+        Ok(body.trim().parse().unwrap_or(0))
+    }
+
     pub fn process(&self) -> &ServiceProcess {
         &self.process
     }
@@ -120,8 +140,13 @@ fn command(nginx: &std::path::Path, prefix: &std::path::Path, conf: &std::path::
     command
 }
 
-fn config(prefix: &std::path::Path, module: &std::path::Path, rtmp: u16, http: u16) -> String {
+fn config(prefix: &std::path::Path, module: &std::path::Path, rtmp: u16, http: u16, options: &NginxOptions) -> String {
     let prefix = prefix.display();
+    let hook = options
+        .on_publish
+        .as_ref()
+        .map(|url| format!("notify_method get;\n            on_publish {url};"))
+        .unwrap_or_default();
     format!(
         r#"load_module {module};
 daemon off;
@@ -139,6 +164,7 @@ rtmp {{
             record off;
             # A publisher that stops sending is dropped, like a real host does.
             drop_idle_publisher 10s;
+            {hook}
         }}
     }}
 }}
@@ -152,6 +178,7 @@ http {{
     server {{
         listen 127.0.0.1:{http};
         location /stat {{ rtmp_stat all; }}
+        location /control {{ rtmp_control all; }}
     }}
 }}
 "#,
