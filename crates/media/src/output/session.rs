@@ -169,8 +169,14 @@ impl Session {
             // Header buffers (the FLV header, codec data) are skipped by rtmp2sink without waiting for
             // the connection; a media buffer waits for it. So: the second media buffer reaching the
             // sink means the first one was sent, after the server accepted the publish.
-            pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-                let is_header = info.buffer().is_some_and(|buffer| buffer.flags().contains(gst::BufferFlags::HEADER));
+            // (mpegtsmux pushes buffer lists: a list counts when it holds media.)
+            pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST, move |_, info| {
+                let header = |buffer: &gst::BufferRef| buffer.flags().contains(gst::BufferFlags::HEADER);
+                let is_header = match &info.data {
+                    Some(gst::PadProbeData::Buffer(buffer)) => header(buffer),
+                    Some(gst::PadProbeData::BufferList(list)) => list.iter().all(header),
+                    _ => true,
+                };
                 if !is_header && counter.fetch_add(1, Ordering::Relaxed) < 2 {
                     notify.notify_one();
                 }

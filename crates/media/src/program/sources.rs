@@ -158,10 +158,12 @@ async fn run(
                 let Some(message) = message else { break Outcome::Failed("the source pipeline's bus closed".into()) };
                 match message.view() {
                     gst::MessageView::Error(error) => break Outcome::Failed(error.error().to_string()),
-                    gst::MessageView::Eos(_) if looped
-                        && pipeline.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT, gst::ClockTime::ZERO).is_err() => {
+                    gst::MessageView::Eos(_) if looped => {
+                        let rewound = pipeline.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT, gst::ClockTime::ZERO);
+                        if rewound.is_err() {
                             break Outcome::Failed("the file could not be looped (seek refused)".into());
                         }
+                    }
                     gst::MessageView::Eos(_) => break Outcome::Finished,
                     _ => {}
                 }
