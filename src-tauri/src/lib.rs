@@ -4,6 +4,7 @@
 //! (`ErrorBody`); state changes go out as typed events. No logic lives here.
 
 mod commands;
+mod launch;
 
 use std::process::ExitCode;
 
@@ -14,51 +15,37 @@ use tauri::{Emitter, Manager};
 /// The event carrying every `RehearsalStatus` change.
 pub const REHEARSAL_STATUS_EVENT: &str = "rehearsal-status";
 
-/// What the command line asks for. Unknown arguments are ignored: WebKit's WebDriver adds its own.
-#[derive(Debug, Default)]
-struct Launch {
-    /// `--rehearsal` (or `SHOWDESK_REHEARSAL=1`): also start the local stack.
-    rehearsal: bool,
-    /// `--home DIR`: every folder under DIR, like `SHOWDESK_HOME` (the e2e tests give each session
-    /// its own; WebDriver can pass arguments but not environment).
-    home: Option<std::path::PathBuf>,
-    /// `SHOWDESK_EXIT_AFTER_SECS`: close by itself (scripted runs, screenshots).
-    exit_after: Option<std::time::Duration>,
-}
-
-impl Launch {
-    fn from_env() -> Self {
-        let mut launch = Self {
-            rehearsal: std::env::var("SHOWDESK_REHEARSAL").is_ok_and(|v| v == "1"),
-            exit_after: std::env::var("SHOWDESK_EXIT_AFTER_SECS")
-                .ok()
-                .and_then(|secs| secs.parse().ok())
-                .map(std::time::Duration::from_secs),
-            ..Self::default()
-        };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            if arg == "--rehearsal" {
-                launch.rehearsal = true;
-            } else if arg == "--home" {
-                launch.home = args.next().map(Into::into);
-            } else if let Some(dir) = arg.strip_prefix("--home=") {
-                launch.home = Some(dir.into());
-            }
-        }
-        launch
-    }
-}
-
 /// Opens the control room.
 pub fn run() -> ExitCode {
-    let launch = Launch::from_env();
+    let env = |name: &str| std::env::var(name).ok();
+    let launch = match launch::parse(std::env::args().skip(1), env) {
+        Ok(launch::Request::Open(launch)) => launch,
+        Ok(launch::Request::Help) => {
+            println!("{}", launch::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Ok(launch::Request::Version) => {
+            println!("showdesk-desktop {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => return fail(&format!("{message}\n{}", launch::USAGE)),
+    };
+    if !launch::has_display(env) {
+        return fail(
+            "no display: DISPLAY and WAYLAND_DISPLAY are unset, so the window cannot open. Run the control room \
+             headless with `showdesk stack`, or under a virtual display: `xvfb-run -a showdesk-desktop`.",
+        );
+    }
+    for ignored in &launch.ignored {
+        eprintln!("showdesk: ignoring the unknown argument {ignored:?} (see --help)");
+    }
     let dirs = match &launch.home {
-        Some(home) => AppDirs::under(home),
-        None => match AppDirs::resolve() {
-            Ok(dirs) => dirs,
-            Err(err) => return fail(&err.to_string()),
-        },
+        Some(home) => AppDirs::isolated(home),
+        None => AppDirs::resolve(),
+    };
+    let dirs = match dirs {
+        Ok(dirs) => dirs,
+        Err(err) => return fail(&err.to_string()),
     };
     let _log = match init_logging(&LogOptions::to_dir(&dirs.logs)) {
         Ok(guard) => guard,
@@ -68,7 +55,7 @@ pub fn run() -> ExitCode {
         Ok(service) => service,
         Err(err) => return fail(&err.to_body().message),
     };
-    let Launch { rehearsal, exit_after, .. } = launch;
+    let launch::Launch { rehearsal, exit_after, .. } = launch;
     // The webview keeps its storage (language choice, caches) with the rest of our data, so an
     // isolated home (tests, rehearsal) never shares it with a real installation.
     let webview_data = service.dirs().data.join("webview");

@@ -7,6 +7,7 @@
 pub mod bindings;
 mod error;
 pub mod info;
+pub mod live;
 pub mod rehearsal;
 
 use std::sync::Arc;

@@ -293,7 +293,7 @@ impl Engine {
             .map(OutputHandle::stats)
             .filter(|s| s.state == "live")
             .collect();
-        if let Some(worst) = live.iter().max_by_key(|s| s.queue_ms) {
+        if let Some(worst) = live.iter().max_by_key(|s| s.queue_ms).filter(|_| self.spec.dynamic_bitrate) {
             let sent_kbps = u32::try_from(worst.bitrate_bps / 1000).ok();
             if let Some(change) = state.controller.observe(state.started.elapsed(), worst.queue_ms, sent_kbps) {
                 self.program.set_bitrate_kbps(change.to_kbps);
@@ -452,6 +452,11 @@ impl Engine {
             );
             set_slate_text(&slate.pipeline, &text);
         }
+    }
+
+    /// Sets the encoder's bitrate (the bandwidth test; dynamic bitrate does this by itself).
+    pub fn set_bitrate_kbps(&self, kbps: u32) {
+        self.program.set_bitrate_kbps(kbps);
     }
 
     /// Gain (dB) and mute of an audio channel.

@@ -9,12 +9,14 @@
 //! - [`probe`]: which needed GStreamer elements this machine has.
 
 pub mod destination;
+pub mod devices;
 mod elements;
 pub mod engine;
 pub mod gst_log;
 pub mod layout;
 pub mod meters;
 pub mod output;
+pub mod preflight;
 pub mod probe;
 mod process_stats;
 pub mod program;
@@ -60,4 +62,9 @@ impl MediaError {
             Self::Io(_) => "media.io",
         }
     }
+}
+
+/// A name made safe for GStreamer object and channel names.
+pub(crate) fn profile_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }

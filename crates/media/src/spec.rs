@@ -171,4 +171,6 @@ pub struct EngineSpec {
     pub recording: Option<RecordingSpec>,
     /// Small JPEG frames of the program for the UI.
     pub preview: bool,
+    /// Lower the bitrate when an output falls behind (off for the bandwidth test, which sets it).
+    pub dynamic_bitrate: bool,
 }

@@ -17,16 +17,20 @@ use showdesk_media::spec::{SlateKind, SourceKind, SourceSpec};
 async fn cuts_picture_in_picture_and_slates_keep_time_continuous() -> TestResult {
     let recordings = tempfile::tempdir()?;
     let mut spec = small_show(vec![], Some(recordings.path()));
-    spec.sources.insert(1, SourceSpec { name: "Ball".into(), kind: SourceKind::TestPattern { pattern: "ball".into() } });
+    spec.sources
+        .insert(1, SourceSpec { name: "Ball".into(), kind: SourceKind::TestPattern { pattern: "ball".into() } });
     let engine = Arc::new(Engine::start(spec).await?);
     engine.run_background();
     assert_eq!(engine.slots(), ["Pattern", "Ball", "Slate"]);
     wait_for_state(&engine, "recording", "live", Duration::from_secs(20)).await?;
 
     let started = Instant::now();
-    let steps: Vec<Box<dyn Fn(&Engine) -> Result<(), showdesk_media::MediaError>>> = vec![
+    type Step = Box<dyn Fn(&Engine) -> Result<(), showdesk_media::MediaError>>;
+    let steps: Vec<Step> = vec![
         Box::new(|e| e.set_layout(Layout::Single { slot: 1 })),
-        Box::new(|e| e.set_layout(Layout::PictureInPicture { main: 0, inset: 1, corner: Corner::BottomRight, size_percent: 30 })),
+        Box::new(|e| {
+            e.set_layout(Layout::PictureInPicture { main: 0, inset: 1, corner: Corner::BottomRight, size_percent: 30 })
+        }),
         Box::new(|e| e.show_slate(SlateKind::BeRightBack)),
         Box::new(|e| e.show_slate(SlateKind::Countdown)),
         Box::new(|e| e.set_layout(Layout::Single { slot: 0 })),
@@ -52,7 +56,8 @@ async fn a_missing_file_shows_the_slate_and_recovers_when_the_file_arrives() -> 
     let clip = media.path().join("intro.mkv");
     let recordings = tempfile::tempdir()?;
     let mut spec = small_show(vec![], Some(recordings.path()));
-    spec.sources.push(SourceSpec { name: "Intro clip".into(), kind: SourceKind::File { path: clip.clone(), looped: true } });
+    spec.sources
+        .push(SourceSpec { name: "Intro clip".into(), kind: SourceKind::File { path: clip.clone(), looped: true } });
     let engine = Arc::new(Engine::start(spec).await?);
     engine.run_background();
     let mut events = engine.subscribe();
@@ -65,7 +70,18 @@ async fn a_missing_file_shows_the_slate_and_recovers_when_the_file_arrives() -> 
 
     // The program goes on meanwhile; the clip appears; the source comes back by itself.
     let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=660"])
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180:rate=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=660",
+        ])
         .args(["-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"])
         .arg(&clip)
         .status()?;
@@ -122,16 +138,22 @@ async fn preview_frames_and_meters_flow() -> TestResult {
         }
     }
     assert_eq!(frames, 10, "preview frames");
-    let meters = wait_for_event(&mut events, Duration::from_secs(5), "meters with sound", |event| {
-        matches!(event, EngineEvent::Meters(m) if m.program.as_ref().is_some_and(|p| p.max_rms() > -40.0))
-    })
+    let meters = wait_for_event(
+        &mut events,
+        Duration::from_secs(5),
+        "meters with sound",
+        |event| matches!(event, EngineEvent::Meters(m) if m.program.as_ref().is_some_and(|p| p.max_rms() > -40.0)),
+    )
     .await?;
     let EngineEvent::Meters(meters) = meters else { return Err("not meters".into()) };
     assert_eq!(meters.channels.len(), 1, "one audio channel: the tone");
     engine.set_audio(0, 0.0, true)?;
-    wait_for_event(&mut events, Duration::from_secs(5), "the muted channel to go quiet", |event| {
-        matches!(event, EngineEvent::Meters(m) if m.program.as_ref().is_some_and(|p| p.max_rms() < -60.0))
-    })
+    wait_for_event(
+        &mut events,
+        Duration::from_secs(5),
+        "the muted channel to go quiet",
+        |event| matches!(event, EngineEvent::Meters(m) if m.program.as_ref().is_some_and(|p| p.max_rms() < -60.0)),
+    )
     .await?;
     assert!(engine.set_audio(0, 40.0, false).is_err(), "+40 dB is refused");
     assert!(engine.set_audio(5, 0.0, false).is_err(), "a channel that does not exist is refused");

@@ -23,7 +23,8 @@ async fn received_at_least(peer: &SrtPeer, bytes: u64, timeout: Duration) -> Res
 
 fn assert_ts_has_h264_and_aac(peer: &SrtPeer) -> TestResult {
     let probe = ffprobe_streams(&peer.received_path().to_string_lossy())?;
-    let codecs: Vec<&str> = probe["streams"].as_array().into_iter().flatten().filter_map(|s| s["codec_name"].as_str()).collect();
+    let codecs: Vec<&str> =
+        probe["streams"].as_array().into_iter().flatten().filter_map(|s| s["codec_name"].as_str()).collect();
     assert!(codecs.contains(&"h264") && codecs.contains(&"aac"), "{codecs:?}");
     Ok(())
 }
@@ -56,7 +57,11 @@ async fn a_listener_nobody_calls_blocks_nothing_and_goes_live_when_called() -> T
     assert_eq!(engine.output_state("srt").map(|s| s.name()), Some("connecting"), "waiting for a caller");
     let stats = engine.stats().ok_or("no stats yet")?;
     let recording = stats.outputs.iter().find(|o| o.id == "recording").ok_or("no recording")?;
-    assert!(recording.stats.bytes_sent > 20_000, "the recording keeps growing while nobody calls: {:?}", recording.stats);
+    assert!(
+        recording.stats.bytes_sent > 20_000,
+        "the recording keeps growing while nobody calls: {:?}",
+        recording.stats
+    );
 
     let peer = SrtPeer::caller(port.port(), &SrtPeerOptions::default())?;
     wait_for_state(&engine, "srt", "live", Duration::from_secs(20)).await?;

@@ -31,11 +31,27 @@ pub struct AppDirs {
 
 impl AppDirs {
     /// The folders for this process: under `SHOWDESK_HOME` when it is set, the platform's otherwise.
+    /// An empty `SHOWDESK_HOME` is an error, not "unset": a script whose variable went missing must
+    /// not land on real data.
     pub fn resolve() -> Result<Self, PlatformError> {
-        match std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
-            Some(root) => Ok(Self::under(Path::new(&root))),
+        match std::env::var_os(HOME_ENV) {
+            Some(root) if root.is_empty() => Err(PlatformError::EmptyHome),
+            Some(root) => Self::isolated(Path::new(&root)),
             None => Self::platform(),
         }
+    }
+
+    /// Every folder under `root` (`SHOWDESK_HOME`, `--home`), made absolute and checked: a root that
+    /// is a file is refused.
+    pub fn isolated(root: &Path) -> Result<Self, PlatformError> {
+        if root.as_os_str().is_empty() {
+            return Err(PlatformError::EmptyHome);
+        }
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        if root.exists() && !root.is_dir() {
+            return Err(PlatformError::HomeIsFile(root));
+        }
+        Ok(Self::under(&root))
     }
 
     /// Every folder under one root (what `SHOWDESK_HOME` selects).
@@ -95,6 +111,18 @@ mod tests {
     }
 
     #[test]
+    fn an_isolated_root_is_made_absolute_and_a_file_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let dirs = AppDirs::isolated(Path::new("relative-home"))?;
+        assert!(dirs.data.is_absolute());
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x")?;
+        assert!(matches!(AppDirs::isolated(&file), Err(PlatformError::HomeIsFile(_))));
+        assert!(matches!(AppDirs::isolated(Path::new("")), Err(PlatformError::EmptyHome)));
+        Ok(())
+    }
+
+    #[test]
     fn ensure_creates_the_folders() -> Result<(), Box<dyn std::error::Error>> {
         let root = tempfile::tempdir()?;
         let dirs = AppDirs::under(root.path());
@@ -115,6 +143,7 @@ mod tests {
         };
         assert_eq!(err.code(), "platform.create_dir");
         assert!(err.to_string().contains("file/data"), "{err}");
+        assert!(err.to_string().contains("a file is in the way"), "{err}");
         Ok(())
     }
 }

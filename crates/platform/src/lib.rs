@@ -8,6 +8,7 @@
 //!   that scrubs crash reports.
 
 pub mod dirs;
+pub mod keyring;
 pub mod logging;
 pub mod redact;
 
@@ -20,7 +21,11 @@ pub use redact::{mask, redact, register_secret};
 pub enum PlatformError {
     #[error("no home directory could be found for this user; set {HOME_ENV} to a writable folder")]
     NoHome,
-    #[error("cannot create the folder {path}: {source}")]
+    #[error("{HOME_ENV} is set but empty: unset it to use your own folders, or give it a folder")]
+    EmptyHome,
+    #[error("the data folder {0} is a file, not a folder (from {HOME_ENV} or --home)")]
+    HomeIsFile(std::path::PathBuf),
+    #[error("cannot create the folder {path}: {}", describe_io(source))]
     CreateDir { path: std::path::PathBuf, source: std::io::Error },
     #[error("cannot start logging: {0}")]
     Logging(String),
@@ -31,8 +36,21 @@ impl PlatformError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoHome => "platform.no_home",
+            Self::EmptyHome => "platform.empty_home",
+            Self::HomeIsFile(_) => "platform.home_is_file",
             Self::CreateDir { .. } => "platform.create_dir",
             Self::Logging(_) => "platform.logging",
         }
+    }
+}
+
+/// An I/O error in words a person can act on.
+fn describe_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+            "a file is in the way (something on that path is a file, not a folder)".to_owned()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
     }
 }

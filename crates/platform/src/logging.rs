@@ -25,7 +25,8 @@ pub const LOG_FILE_PREFIX: &str = "showdesk.log";
 pub struct LogOptions {
     /// Folder for the daily log files; `None` logs to stderr only.
     pub log_dir: Option<PathBuf>,
-    /// Also log to stderr (the CLI and the dev shell do; a packaged app may not).
+    /// Also log to stderr. By default only when SHOWDESK_LOG is set: the terminal is for the
+    /// program's own messages, the log file for the record.
     pub stderr: bool,
     /// The filter when `SHOWDESK_LOG` is not set.
     pub default_filter: String,
@@ -33,7 +34,8 @@ pub struct LogOptions {
 
 impl LogOptions {
     pub fn to_dir(log_dir: &Path) -> Self {
-        Self { log_dir: Some(log_dir.to_path_buf()), stderr: true, default_filter: "info".into() }
+        let asked = std::env::var_os(LOG_FILTER_ENV).is_some_and(|v| !v.is_empty());
+        Self { log_dir: Some(log_dir.to_path_buf()), stderr: asked, default_filter: "info".into() }
     }
 }
 
@@ -46,9 +48,18 @@ pub struct LogGuard {
 
 /// Installs the global subscriber and the scrubbing panic hook. Call once, early.
 pub fn init_logging(options: &LogOptions) -> Result<LogGuard, PlatformError> {
-    let filter = EnvFilter::try_from_env(LOG_FILTER_ENV)
-        .or_else(|_| EnvFilter::try_new(&options.default_filter))
-        .map_err(|err| PlatformError::Logging(format!("bad log filter: {err}")))?;
+    let filter = match std::env::var(LOG_FILTER_ENV) {
+        Ok(wanted) if !wanted.trim().is_empty() => EnvFilter::try_new(&wanted).or_else(|err| {
+            // A typo in the filter must not silently change what is logged.
+            eprintln!(
+                "showdesk: {LOG_FILTER_ENV}={wanted:?} is not a valid log filter ({err}); using {:?}",
+                options.default_filter
+            );
+            EnvFilter::try_new(&options.default_filter)
+        }),
+        _ => EnvFilter::try_new(&options.default_filter),
+    }
+    .map_err(|err| PlatformError::Logging(format!("bad log filter: {err}")))?;
 
     let (file_layer, file_guard) = match &options.log_dir {
         Some(dir) => {

@@ -53,6 +53,7 @@ pub fn small_show(outputs: Vec<(&str, Target)>, recording: Option<&Path>) -> Eng
         recording: recording
             .map(|folder| RecordingSpec { folder: folder.to_path_buf(), base_name: "test show".into() }),
         preview: true,
+        dynamic_bitrate: true,
     }
 }
 

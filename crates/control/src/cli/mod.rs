@@ -1,0 +1,155 @@
+//! The `showdesk` commands. Each prints for people by default and JSON with `--json`; errors are
+//! one clear line on stderr (secrets scrubbed) and a non-zero exit.
+
+mod devices;
+mod info;
+mod key;
+mod live;
+mod preflight;
+mod stack;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use showdesk_platform::{AppDirs, LogOptions, init_logging};
+
+#[derive(Debug, Parser)]
+#[command(name = "showdesk", version, about = "Showdesk: the control room for live pay-per-view shows, headless")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Version, folders and the media elements this machine has.
+    Info {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cameras and microphones connected now.
+    Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Goes live with a show profile until Ctrl-C (or --duration): every destination, the recording.
+    Live {
+        /// The show profile (TOML; see assets/profiles/example.toml).
+        #[arg(long, value_name = "FILE")]
+        profile: PathBuf,
+        /// End the show after this many seconds.
+        #[arg(long, value_name = "SECS")]
+        duration: Option<u64>,
+        /// One line of JSON stats per second on stdout (events go to stderr).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Checks before the show: every destination (DNS, TCP, publish), the upload bandwidth, the
+    /// sources. Publishes a test picture for a few seconds.
+    Preflight {
+        #[arg(long, value_name = "FILE")]
+        profile: PathBuf,
+        /// Skip the bandwidth test (it takes about 20 s per destination).
+        #[arg(long)]
+        no_bandwidth: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs the local rehearsal stack (ingest, SRT, payments, mailbox, SMTP) until Ctrl-C.
+    Stack {
+        /// Stop after this many seconds instead of waiting for Ctrl-C.
+        #[arg(long, value_name = "SECS")]
+        duration: Option<u64>,
+        /// Print the endpoints as one JSON line.
+        #[arg(long)]
+        json: bool,
+        /// Show the stack's local passwords instead of masking them.
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Stream keys and passwords in the OS keyring.
+    Key {
+        #[command(subcommand)]
+        action: key::KeyAction,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dirs = match AppDirs::resolve() {
+        Ok(dirs) => dirs,
+        Err(err) => return fail(&err.to_string()),
+    };
+    // `info` and `key` only read: they leave no folder or log file behind.
+    let writes = !matches!(cli.command, Command::Info { .. } | Command::Key { .. } | Command::Devices { .. });
+    let _log = if writes {
+        match init_logging(&LogOptions {
+            default_filter: "warn,showdesk=info".into(),
+            ..LogOptions::to_dir(&dirs.logs)
+        }) {
+            Ok(guard) => Some(guard),
+            Err(err) => return fail(&err.to_string()),
+        }
+    } else {
+        None
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&format!("cannot start the async runtime: {err}")),
+    };
+    match cli.command {
+        Command::Info { json } => info::run(&dirs, json),
+        Command::Devices { json } => devices::run(json),
+        Command::Key { action } => key::run(action),
+        Command::Live { profile, duration, json } => runtime.block_on(live::run(&dirs, &profile, duration, json)),
+        Command::Preflight { profile, no_bandwidth, json } => {
+            runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
+        }
+        Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
+    }
+}
+
+/// Prints `message` (scrubbed) and returns a failure.
+pub fn fail(message: &str) -> ExitCode {
+    let message = showdesk_platform::redact(message);
+    tracing::error!("{message}");
+    eprintln!("showdesk: {message}");
+    ExitCode::FAILURE
+}
+
+/// Prints one JSON line, or fails.
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), ExitCode> {
+    match serde_json::to_string(value) {
+        Ok(line) => {
+            println!("{line}");
+            Ok(())
+        }
+        Err(err) => Err(fail(&err.to_string())),
+    }
+}
+
+/// Resolves when `duration` has passed, or at Ctrl-C / SIGTERM.
+pub async fn end_signal(duration: Option<u64>) {
+    let limit = async {
+        match duration {
+            Some(secs) => tokio::time::sleep(std::time::Duration::from_secs(secs)).await,
+            None => std::future::pending().await,
+        }
+    };
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = limit => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated => {}
+    }
+}
