@@ -1,8 +1,16 @@
+import { existsSync } from 'node:fs';
+
 import { defineConfig } from '@playwright/test';
 
 // Screens of the main states against the mock backend, in Debian's chromium (Playwright's own
 // browser download does not work on these machines).
 const port = Number(process.env.SHOWDESK_SCREENS_PORT ?? 41730);
+
+/** The system's Chromium: Debian's, a distribution's chromium-browser, or Ubuntu's snap. */
+const chromium =
+  process.env.SHOWDESK_CHROMIUM ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'].find((path) => existsSync(path)) ??
+  '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'screens',
@@ -12,7 +20,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1366, height: 768 },
     launchOptions: {
-      executablePath: process.env.SHOWDESK_CHROMIUM ?? '/usr/bin/chromium',
+      executablePath: chromium,
       args: [
         '--headless',
         '--no-sandbox',

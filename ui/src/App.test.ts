@@ -91,6 +91,16 @@ describe('control room window', () => {
     render(App, { backend });
     await screen.findByTestId('rehearsal-start');
     backend.emit({ phase: 'failed', services: [], error: { code: 'rehearsal.not_ready', message: 'dovecot was not ready' } });
-    expect((await screen.findByTestId('rehearsal-error')).textContent).toBe('dovecot was not ready');
+    const shown = (await screen.findByTestId('rehearsal-error')).textContent;
+    expect(shown).toContain('did not start in time');
+    expect(shown).toContain('dovecot was not ready');
+  });
+
+  it('explains known errors in French, with the original message as details', async () => {
+    setLocale('fr');
+    render(App, { backend: createMockBackend('failed') });
+    const shown = (await screen.findByTestId('rehearsal-error')).textContent;
+    expect(shown).toContain('n’est pas installé');
+    expect(shown).toContain('nginx is not installed');
   });
 });

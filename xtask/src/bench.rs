@@ -19,7 +19,12 @@ struct Bench {
 }
 
 /// Benchmarks join this list as the areas they measure land.
-const BENCHES: &[Bench] = &[];
+const BENCHES: &[Bench] = &[Bench {
+    name: "media",
+    about: "showdesk live vs ffmpeg vs gst-launch, 60 s each at 720p30, plus reconnect time",
+    package: "showdesk-control",
+    target: "media",
+}];
 
 pub fn bench(args: &[String]) -> Result<ExitCode, String> {
     let chosen: Vec<&Bench> = if args.is_empty() {
@@ -29,7 +34,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode, String> {
             .map(|name| {
                 BENCHES.iter().find(|bench| bench.name == name).ok_or_else(|| {
                     let known: Vec<_> = BENCHES.iter().map(|b| b.name).collect();
-                    format!("no benchmark named {name:?} (known: {known:?})")
+                    format!("no benchmark named {name:?} (known: {})", known.join(", "))
                 })
             })
             .collect::<Result<_, _>>()?

@@ -81,13 +81,20 @@ fn system_packages() -> Result<Vec<String>, String> {
             Ok(vec![format!("{} system packages", missing.len())])
         }
         System::Other => {
-            let needed = ["gst-launch-1.0", "nginx", "dovecot", "srt-live-transmit", "node", "python3", "ffmpeg"];
-            let absent: Vec<_> = needed.iter().filter(|tool| !proc::on_path(tool)).collect();
+            let needed = ["gst-launch-1.0", "nginx", "dovecot", "srt-live-transmit", "node", "python3", "ffmpeg", "xvfb-run"];
+            let mut absent: Vec<&str> = needed.iter().copied().filter(|tool| !proc::on_path(tool)).collect();
+            // The libraries the build links against, through pkg-config.
+            for library in ["gstreamer-1.0", "gstreamer-plugins-base-1.0", "webkit2gtk-4.1", "libsoup-3.0"] {
+                let found = std::process::Command::new("pkg-config").args(["--exists", library]).status().is_ok_and(|s| s.success());
+                if !found {
+                    absent.push(library);
+                }
+            }
             if absent.is_empty() {
-                eprintln!("  system packages: not a Debian system; the tools are on PATH, going on");
+                eprintln!("  system packages: not a Debian system; the tools and libraries are there, going on");
                 Ok(Vec::new())
             } else {
-                Err(format!("{}\n(missing on PATH: {absent:?})", system::manual_instructions()))
+                Err(format!("{}\nMissing here: {}", system::manual_instructions(), absent.join(", ")))
             }
         }
     }

@@ -13,8 +13,13 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--headless" => headless = true,
-            "--duration" => duration = Some(iter.next().ok_or("--duration needs a number of seconds")?.clone()),
-            other => return Err(format!("unknown option {other:?} for run")),
+            "--duration" => {
+                let value = iter.next().ok_or("--duration needs a number of seconds")?;
+                // Checked before anything is installed or built.
+                let seconds: u64 = value.parse().map_err(|_| format!("--duration {value:?} is not a whole number of seconds"))?;
+                duration = Some(seconds.to_string());
+            }
+            other => return Err(format!("unknown option {other:?} for run (see `cargo xtask help`)")),
         }
     }
     let display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
@@ -47,17 +52,28 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         return Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
 
-    step("Building the UI");
-    proc::run(&mut npm(&root().join("ui"), &["run", "build", "--", "--logLevel", "warn"]))?;
-    step("Building the desktop app");
-    proc::run(Command::new("cargo").args(["build", "--package", "showdesk-desktop"]).current_dir(root()))?;
+    build_everything()?;
     step("Opening the control room on the rehearsal stack");
     let mut command = Command::new(target_dir().join("debug").join("showdesk-desktop"));
     command.arg("--rehearsal").env("SHOWDESK_HOME", &home).env("SHOWDESK_TOOLS_DIR", tools_dir());
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        // No session bus (a bare X server, xvfb-run): GTK's accessibility bridge would wait ~20 s
+        // for one before the window paints.
+        command.env("NO_AT_BRIDGE", "1");
+    }
     if let Some(secs) = duration {
         // For scripted runs (screenshots): close after the given time.
         command.env("SHOWDESK_EXIT_AFTER_SECS", secs);
     }
     let status = proc::status(&mut command)?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The UI, then the whole workspace as one build — the same feature set the tests build, so a
+/// `run` after a `test` reuses everything instead of rebuilding.
+fn build_everything() -> Result<(), String> {
+    step("Building the UI");
+    proc::run(&mut npm(&root().join("ui"), &["run", "build", "--", "--logLevel", "warn"]))?;
+    step("Building the app and the showdesk CLI");
+    proc::run(Command::new("cargo").args(["build", "--workspace", "--bins"]).current_dir(root()))
 }

@@ -97,7 +97,14 @@ pub fn manual_instructions() -> String {
              \x20 not run the local services the tests need.\n",
         ),
         _ => {
-            text.push_str("  Debian package names (find your distribution's equivalents):\n");
+            text.push_str("  Fedora: sudo dnf install gstreamer1-devel gstreamer1-plugins-base-devel gstreamer1-plugins-bad-free-devel \\\n");
+            text.push_str("    gstreamer1-plugins-good gstreamer1-plugins-ugly-free gstreamer1-libav webkit2gtk4.1-devel libsoup3-devel \\\n");
+            text.push_str("    libappindicator-gtk3-devel librsvg2-devel openssl-devel nginx nginx-mod-rtmp srt dovecot postgresql-server \\\n");
+            text.push_str("    xorg-x11-server-Xvfb dbus-daemon dunst keyutils webkit2gtk4.1 chromium ImageMagick ffmpeg python3\n");
+            text.push_str("  Arch: sudo pacman -S gstreamer gst-plugins-base gst-plugins-good gst-plugins-bad gst-plugins-ugly gst-libav \\\n");
+            text.push_str("    webkit2gtk-4.1 libsoup3 libappindicator-gtk3 librsvg openssl nginx srt dovecot postgresql xorg-server-xvfb \\\n");
+            text.push_str("    dbus dunst keyutils chromium imagemagick ffmpeg python  (and nginx-mod-rtmp from the AUR)\n");
+            text.push_str("  Other distributions: the equivalents of these Debian packages:\n");
             for chunk in DEBIAN_PACKAGES.chunks(6) {
                 text.push_str(&format!("    {}\n", chunk.join(" ")));
             }

@@ -83,9 +83,19 @@ fn selected_tiers(args: &[String]) -> Result<Vec<&'static str>, String> {
     Ok(if wanted.is_empty() { TIERS.to_vec() } else { wanted })
 }
 
-/// Environment every test process gets: our tools, a home that is not the user's.
+/// Environment every test process gets: our tools, a home that is not the user's — and the desktop
+/// libraries' own caches (GStreamer's plugin registry, GTK/WebKit's dconf and caches) under it too,
+/// so a test run leaves nothing in the user's ~/.cache or ~/.config.
 pub fn test_env(command: &mut Command, test_home: &Path) {
-    command.env("SHOWDESK_TOOLS_DIR", tools_dir()).env("SHOWDESK_HOME", test_home).env("CARGO_TERM_COLOR", "never");
+    let xdg = test_home.join("xdg");
+    command
+        .env("SHOWDESK_TOOLS_DIR", tools_dir())
+        .env("SHOWDESK_HOME", test_home)
+        .env("XDG_CACHE_HOME", xdg.join("cache"))
+        .env("XDG_CONFIG_HOME", xdg.join("config"))
+        .env("XDG_DATA_HOME", xdg.join("data"))
+        .env("GST_REGISTRY", xdg.join("cache").join("gstreamer-registry.bin"))
+        .env("CARGO_TERM_COLOR", "never");
 }
 
 fn rust_tier(test_home: &Path) -> Outcome {

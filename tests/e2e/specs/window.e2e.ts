@@ -38,7 +38,7 @@ describe('control room window', () => {
     expect(await text('[data-testid="install-panel"]')).toContain('GStreamer 1.');
     expect(await (await app.$('[data-testid="isolated-home"]')).isDisplayed()).toBe(true);
     expect(await text('[data-testid="rehearsal-phase"]')).toBe('Not running');
-    await screenshot(app, 'idle');
+    await screenshot(app, 'app-idle');
   });
 
   it('runs the rehearsal stack on real services, lists them, and stops them', async () => {
@@ -50,7 +50,7 @@ describe('control room window', () => {
     expect(stat).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/stat$/);
     expect(await answers(stat)).toBe(true);
     expect(await addressOf('ingest')).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\/live$/);
-    await screenshot(app, 'rehearsal-running');
+    await screenshot(app, 'app-rehearsal-running');
 
     await (await app.$('[data-testid="rehearsal-stop"]')).click();
     await eventually(async () => (await text('[data-testid="rehearsal-phase"]')) === 'Stopped', 30_000, 'the stack to stop');

@@ -32,8 +32,14 @@ export const en = {
   'install.data': 'Data',
   'install.logs': 'Logs',
   'install.videos': 'Recordings',
-  'install.isolated': 'Isolated home (SHOWDESK_HOME): nothing here touches your real shows.',
+  'install.isolated': 'Separate data folder (SHOWDESK_HOME or --home): nothing here touches your real shows.',
   'error.title': 'Something went wrong',
+  'error.details': 'Details',
+  'error.rehearsal.tool_missing': 'A program the rehearsal needs is not installed. Run `cargo xtask install`.',
+  'error.rehearsal.not_ready': 'A rehearsal service did not start in time.',
+  'error.rehearsal.exited': 'A rehearsal service stopped while starting.',
+  'error.rehearsal.no_free_port': 'No free network port for the rehearsal services.',
+  'error.ipc': 'The window lost contact with the control service.',
   'loading': 'Loading…',
 } as const;
 
@@ -62,12 +68,18 @@ export const fr: Partial<Record<MessageKey, string>> = {
   'install.version': 'Version',
   'install.media': 'Moteur média',
   'install.media_ok': 'tous les éléments nécessaires sont présents',
-  'install.media_missing': 'Éléments GStreamer manquants :',
+  'install.media_missing': 'Éléments GStreamer manquants\u00a0:',
   'install.data': 'Données',
   'install.logs': 'Journaux',
   'install.videos': 'Enregistrements',
-  'install.isolated': 'Dossier isolé (SHOWDESK_HOME) : rien ici ne touche vos vrais spectacles.',
+  'install.isolated': 'Dossier de données à part (SHOWDESK_HOME ou --home)\u00a0: rien ici ne touche vos vrais spectacles.',
   'error.title': 'Un problème est survenu',
+  'error.details': 'Détails',
+  'error.rehearsal.tool_missing': 'Un programme nécessaire au banc de répétition n’est pas installé. Lancez `cargo xtask install`.',
+  'error.rehearsal.not_ready': 'Un service du banc de répétition n’a pas démarré à temps.',
+  'error.rehearsal.exited': 'Un service du banc de répétition s’est arrêté au démarrage.',
+  'error.rehearsal.no_free_port': 'Aucun port réseau libre pour les services du banc de répétition.',
+  'error.ipc': 'La fenêtre a perdu le contact avec le service de contrôle.',
   'loading': 'Chargement…',
 };
 
@@ -80,6 +92,8 @@ const preferred: Locale =
       : 'en';
 
 export const i18n = $state<{ locale: Locale }>({ locale: preferred });
+
+if (typeof document !== 'undefined') document.documentElement.lang = preferred;
 
 export function setLocale(locale: Locale): void {
   i18n.locale = locale;
@@ -95,4 +109,14 @@ export function t(key: MessageKey): string {
 /** `t` for a key built at run time (e.g. a role from the backend); unknown keys show as given. */
 export function tDynamic(key: string, fallback: string): string {
   return key in en ? t(key as MessageKey) : fallback;
+}
+
+/**
+ * What to tell the operator about an error: a sentence in their language when the code is known,
+ * and the backend's own (English, scrubbed) message as the details.
+ */
+export function errorText(code: string, message: string): { summary: string; details: string | null } {
+  const key = `error.${code}`;
+  if (key in en) return { summary: t(key as MessageKey), details: message };
+  return { summary: message, details: null };
 }

@@ -40,7 +40,7 @@ use crate::spec::{EngineSpec, VideoFormat};
 /// Preview frames: about this size and rate (small enough to cost ~1 % CPU).
 pub const PREVIEW_WIDTH: i32 = 640;
 pub const PREVIEW_HEIGHT: i32 = 360;
-pub const PREVIEW_FPS: i32 = 12;
+pub const PREVIEW_FPS: i32 = 10;
 
 /// One JPEG frame of the program for the UI.
 #[derive(Debug, Clone)]

@@ -18,6 +18,12 @@ use crate::elements::{
 };
 use crate::spec::{SourceKind, SourceSpec, VideoFormat};
 
+/// videotestsrc patterns that do not move.
+const STILL_PATTERNS: &[&str] = &[
+    "smpte", "smpte75", "smpte100", "bar", "colors", "checkers-1", "checkers-2", "checkers-4", "checkers-8", "circular",
+    "black", "white", "red", "green", "blue", "solid-color", "gradient", "pinwheel", "spokes",
+];
+
 /// How long a failed source waits before it is tried again.
 pub const RETRY_EVERY: Duration = Duration::from_secs(3);
 /// A source counts as healthy after running this long without an error.
@@ -226,15 +232,26 @@ pub fn build(spec: &SourceSpec, outputs: &SourceOutputs) -> Result<OwnedPipeline
     match &spec.kind {
         SourceKind::TestPattern { pattern } => {
             let source = make("videotestsrc", "pattern")?;
-            source.set_property("is-live", true);
             set_from_str(&source, "pattern", pattern).map_err(|_| MediaError::BadValue {
                 element: "test pattern".into(),
                 property: "pattern".into(),
                 value: format!("{pattern} (one of: {})", enum_nicks(&source, "pattern").join(", ")),
             })?;
             let sink = video_sink(&pipeline)?;
-            pipeline.add(&source).map_err(|err| MediaError::Build(err.to_string()))?;
-            link(&source, &sink)?;
+            if STILL_PATTERNS.contains(&pattern.as_str()) {
+                // A still pattern is drawn once and repeated: videotestsrc would redraw every frame
+                // (a few percent of a core at 720p, for a picture that never changes).
+                source.set_property("num-buffers", 1i32);
+                let caps = capsfilter("pattern-caps", &raw_video_caps(outputs.format))?;
+                let freeze = make("imagefreeze", "pattern-freeze")?;
+                freeze.set_property("is-live", true);
+                add_chain(&pipeline, &[&source, &caps, &freeze])?;
+                link(&freeze, &sink)?;
+            } else {
+                source.set_property("is-live", true);
+                pipeline.add(&source).map_err(|err| MediaError::Build(err.to_string()))?;
+                link(&source, &sink)?;
+            }
         }
         SourceKind::Tone { frequency_hz } => {
             let source = make("audiotestsrc", "tone")?;

@@ -16,10 +16,10 @@ export const mockServices: LocalService[] = [
 export const mockInfo: AppInfo = {
   version: '0.1.0',
   isolated_home: true,
-  data_dir: '/home/crew/.local/share/showdesk',
-  config_dir: '/home/crew/.config/showdesk',
-  log_dir: '/home/crew/.local/share/showdesk/logs',
-  videos_dir: '/home/crew/Videos/Showdesk',
+  data_dir: '/home/crew/showdesk-rehearsal/data',
+  config_dir: '/home/crew/showdesk-rehearsal/config',
+  log_dir: '/home/crew/showdesk-rehearsal/logs',
+  videos_dir: '/home/crew/showdesk-rehearsal/videos',
   gstreamer: 'GStreamer 1.22.0',
   missing_media_elements: [],
 };
