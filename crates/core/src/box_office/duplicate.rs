@@ -134,8 +134,14 @@ mod tests {
         let other_buyer = purchase("o2", "bo@example.com", 1_000);
         let other_show = PurchaseIdentity { show_id: "other".into(), ..purchase("o3", "ana@example.com", 1_000) };
         let much_later = purchase("o4", "ana@example.com", 10_000_000);
-        assert!(find_double_purchases(&[other_buyer, other_show, much_later], &[first.clone()], 3_600_000).is_empty());
-        assert!(find_double_purchases(&[first.clone()], &[first], 3_600_000).is_empty(), "not its own duplicate");
+        assert!(
+            find_double_purchases(&[other_buyer, other_show, much_later], std::slice::from_ref(&first), 3_600_000)
+                .is_empty()
+        );
+        assert!(
+            find_double_purchases(std::slice::from_ref(&first), &[first.clone()], 3_600_000).is_empty(),
+            "not its own duplicate"
+        );
     }
 
     #[test]

@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn delayed_payments_stay_pending_until_paid_or_failed() {
         let unpaid = PaymentFact::CheckoutCompleted { amount_total_minor: 1500, payment: CheckoutPayment::Unpaid };
-        let mut order = fold(&[unpaid.clone()]);
+        let mut order = fold(std::slice::from_ref(&unpaid));
         assert_eq!(order.status(), OrderStatus::Pending);
         assert!(!order.grants_access());
         order.merge(&PaymentFact::Succeeded { amount_minor: 1500 });
