@@ -139,7 +139,7 @@ mod tests {
                 .is_empty()
         );
         assert!(
-            find_double_purchases(std::slice::from_ref(&first), &[first.clone()], 3_600_000).is_empty(),
+            find_double_purchases(std::slice::from_ref(&first), std::slice::from_ref(&first), 3_600_000).is_empty(),
             "not its own duplicate"
         );
     }
