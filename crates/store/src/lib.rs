@@ -4,7 +4,7 @@
 //! - [`PgStore`]: crew mode, several laptops sharing one PostgreSQL database.
 //!
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
-//! the sum of one repository trait per area ([`AuditLog`], [`LedgerStore`]; the support desk adds
+//! the sum of one repository trait per area ([`AuditLog`], [`LedgerStore`], [`AudienceStore`]; the support desk adds
 //! its own), so an area's code depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
@@ -13,6 +13,7 @@
 //! Tests of repository behaviour go through the trait and run against both backends (see
 //! `tests/audit_log.rs` for the pattern).
 
+mod audience;
 mod audit;
 pub mod ledger;
 mod postgres;
@@ -21,6 +22,7 @@ mod sqlite;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use audience::{AudienceSample, AudienceSourceRecord, AudienceState, AudienceStore, AudienceSummary};
 pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
 pub use ledger::LedgerStore;
 pub use postgres::PgStore;
@@ -34,7 +36,7 @@ pub enum Backend {
 }
 
 /// Everything the app persists, whatever the backend.
-pub trait Store: AuditLog + LedgerStore + Send + Sync + std::fmt::Debug {
+pub trait Store: AuditLog + LedgerStore + AudienceStore + Send + Sync + std::fmt::Debug {
     fn backend(&self) -> Backend;
 }
 

@@ -127,7 +127,10 @@ async fn ledger_behaviour(store: Arc<dyn Store>) -> Result<(), StoreError> {
     let again = store.apply_payment_events(&[checkout("evt_a", 1, "ana@example.com", 2000, T0)], &OPTIONS).await?;
     assert_eq!((again.already_seen, again.applied, again.tickets_issued.len()), (1, 0, 0), "applied once, ever");
 
-    let order = store.order_by_processor_id("pi_1").await?.expect("the order of pi_1");
+    let order = store
+        .order_by_processor_id("pi_1")
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: "order", id: "pi_1".into() })?;
     assert_eq!(order.id, "ord_cs_1");
     assert_eq!(order.buyer.email.as_deref(), Some("ana@example.com"), "emails are normalised");
     assert_eq!(order.status, OrderStatus::Paid);
@@ -325,5 +328,44 @@ async fn refunds_promos_cursors_on_sqlite() -> TestResult {
 async fn refunds_promos_cursors_on_postgres() -> TestResult {
     let pg = Postgres::start()?;
     refunds_and_promos_behaviour(showdesk_store::connect_postgres(&pg.url("postgres")).await?).await?;
+    Ok(())
+}
+
+async fn audience_behaviour(store: Arc<dyn Store>) -> Result<(), StoreError> {
+    use showdesk_store::{AudienceSample, AudienceSourceRecord, AudienceState};
+    let store = store.as_ref();
+    show(store, "show-1").await?;
+    let source = AudienceSourceRecord {
+        id: "ingest".into(),
+        show_id: "show-1".into(),
+        kind: "nginx_rtmp".into(),
+        config: serde_json::json!({ "stat_url": "http://127.0.0.1:1/stat" }),
+        created_ms: T0,
+    };
+    store.save_audience_source(&source).await?;
+    assert_eq!(store.audience_sources("show-1").await?, [source]);
+    let online = |at_ms, viewers| AudienceSample { at_ms, state: AudienceState::Online, viewers: Some(viewers) };
+    store.record_audience_sample("ingest", "show-1", &online(T0, 3)).await?;
+    store.record_audience_sample("ingest", "show-1", &online(T0 + 1, 12)).await?;
+    let unknown = AudienceSample { at_ms: T0 + 2, state: AudienceState::Unknown, viewers: None };
+    store.record_audience_sample("ingest", "show-1", &unknown).await?;
+    let summary = store.audience_summary("show-1").await?;
+    assert_eq!(summary.peak_viewers, Some(12));
+    assert_eq!(summary.latest, [("ingest".to_owned(), unknown)], "the latest reading, not the last count");
+    assert_eq!(store.audience_series("show-1", T0 + 1).await?.len(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn audience_on_sqlite() -> TestResult {
+    let (_dir, store) = sqlite().await?;
+    audience_behaviour(store).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn audience_on_postgres() -> TestResult {
+    let pg = Postgres::start()?;
+    audience_behaviour(showdesk_store::connect_postgres(&pg.url("postgres")).await?).await?;
     Ok(())
 }
