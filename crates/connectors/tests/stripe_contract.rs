@@ -18,10 +18,10 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const KEY: &str = "sk_test_contract_5b4a3c2d1e0f";
 
-fn client(base: &str) -> StripeClient {
-    let mut config = StripeConfig::new(base, StripeKey::new(KEY).expect("a test key"));
+fn client(base: &str) -> Result<StripeClient, showdesk_connectors::StripeError> {
+    let mut config = StripeConfig::new(base, StripeKey::new(KEY)?);
     config.retry_base = Duration::from_millis(5);
-    StripeClient::new(config).expect("a client")
+    StripeClient::new(config)
 }
 
 fn shape(name: &str) -> String {
@@ -50,7 +50,7 @@ async fn contract_show_catalog_creates_product_price_and_payment_link() -> TestR
         _ => (404, "{}".into()),
     })
     .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let price = Money::new(1500, Currency::EUR);
     let catalog = stripe.create_show_catalog("show-2025-03-15", "Fight night", price, 500).await?;
     assert_eq!(catalog.payment_link_id, "plink_1MoC3ULkdIwHu7ixZjtGpVl2");
@@ -83,7 +83,7 @@ async fn contract_payment_link_is_deactivated_when_sales_close() -> TestResult {
         (200, shape(if closing { "payment_link_inactive.json" } else { "payment_link.json" }))
     })
     .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     stripe.set_payment_link_active("plink_1MoC3ULkdIwHu7ixZjtGpVl2", false, 1).await?;
     stripe.set_payment_link_active("plink_1MoC3ULkdIwHu7ixZjtGpVl2", true, 2).await?;
     let requests = server.requests();
@@ -101,7 +101,7 @@ async fn contract_promo_code_is_a_coupon_and_a_promotion_code() -> TestResult {
         _ => (404, "{}".into()),
     })
     .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let rules = PromoRules {
         code: "EARLY".into(),
         discount: Discount::Percent { percent: 25 },
@@ -145,7 +145,7 @@ async fn contract_reconcile_reads_checkout_sessions() -> TestResult {
         _ => (404, "{}".into()),
     })
     .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let events = stripe.reconcile_since(1_741_600_050_000, 1_741_700_000_000).await?;
     let facts: Vec<_> =
         events.iter().map(|e| (e.refs.checkout_session.clone().unwrap_or_default(), e.fact.clone())).collect();
@@ -204,7 +204,7 @@ fn event(n: i64) -> Value {
 async fn contract_events_walk_newer_with_ending_before_and_apply_oldest_first() -> TestResult {
     let newest_first: Vec<Value> = (0..250).rev().map(event).collect();
     let server = Recorded::start(move |request, _| stripe_events_list(request, &newest_first)).await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let cursor = EventCursor { event_id: "evt_0009".into(), created_ms: 1_741_600_003_000 };
     let now = 1_741_700_000_000;
     let outcome = stripe.poll_events(Some(&cursor), 0, now).await?;
@@ -230,7 +230,7 @@ async fn contract_first_poll_walks_older_pages_and_sorts_c14() -> TestResult {
     let c14: Value = serde_json::from_str(&fixture("C14-newest-first.json"))?;
     let page = c14["response"].clone();
     let server = Recorded::start(move |_, _| (200, page.to_string())).await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let outcome = stripe.poll_events(None, 1_741_600_000_000, 1_741_700_000_000).await?;
     let order: Vec<_> = outcome.events.iter().map(|e| e.event_id.as_str()).collect();
     // Listed refund-first; applied by (created, id): the refund last.
@@ -245,7 +245,7 @@ async fn contract_429_is_retried_with_backoff_counted_and_keyed_the_same() -> Te
     let server =
         Recorded::start(|_, n| if n < 2 { (429, shape("error_rate_limit.json")) } else { (200, shape("coupon.json")) })
             .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let rules = PromoRules {
         code: "EARLY".into(),
         discount: Discount::Percent { percent: 25 },
@@ -265,7 +265,7 @@ async fn contract_429_is_retried_with_backoff_counted_and_keyed_the_same() -> Te
     );
 
     let always = Recorded::start(|_, _| (429, shape("error_rate_limit.json"))).await;
-    let stripe = client(&always.base_url);
+    let stripe = client(&always.base_url)?;
     let err = stripe.create_promo("promo-429b", &rules, None).await.expect_err("429 forever");
     assert_eq!(err.code(), "stripe.rate_limited");
     assert_eq!(always.requests().len(), 5, "five tries, then give up");
@@ -282,7 +282,7 @@ async fn contract_errors_never_show_the_key() -> TestResult {
         )
     })
     .await;
-    let stripe = client(&server.base_url);
+    let stripe = client(&server.base_url)?;
     let err = stripe.reconcile_since(0, 1).await.expect_err("refused");
     assert_eq!(err.code(), "stripe.auth");
     assert!(!err.to_string().contains("5b4a3c2d1e0f"), "{err}");
