@@ -254,7 +254,8 @@ impl StripeClient {
             let error = if (200..300).contains(&status) {
                 StripeError::Decode(format!("not JSON: {err}"))
             } else {
-                StripeError::Api { status, message: format!("HTTP {status} without a Stripe error body") }
+                // Not Stripe's error body (a proxy, a server without the endpoint): judge by status.
+                StripeError::from_reply(status, &Value::Null)
             };
             (error, status >= 500)
         })?;

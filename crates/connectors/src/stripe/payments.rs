@@ -160,6 +160,16 @@ impl StripeClient {
             form.push(("customer".to_owned(), customer.to_owned()));
         }
         let reply = self.post("/v1/payment_intents", &form, key).await?;
+        // Stripe answers a declined confirmation with a 402; localstripe with the intent itself,
+        // back at requires_payment_method with the error attached. Both are a decline.
+        let error = &reply["last_payment_error"];
+        if reply["status"].as_str() == Some("requires_payment_method") && error.is_object() {
+            return Err(StripeError::CardDeclined {
+                code: text(error, "code"),
+                decline_code: text(error, "decline_code"),
+                message: text(error, "message").unwrap_or_else(|| "the card was declined".into()),
+            });
+        }
         Ok(TestPayment {
             payment_intent: text(&reply, "id").ok_or_else(|| super::decode_error("a payment intent", &reply))?,
             status: text(&reply, "status").unwrap_or_default(),
