@@ -2,6 +2,8 @@
 //! the same when any of email, processor customer or card fingerprint matches — people buy once as
 //! a guest and once logged in, or retype their address with a capital letter.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Trimmed and lower-cased. Deliberately nothing more: dropping dots or `+tags` would merge
@@ -55,41 +57,59 @@ pub struct DoublePurchase {
     pub matched_on: MatchedOn,
 }
 
-fn shared(a: &PurchaseIdentity, b: &PurchaseIdentity) -> Option<MatchedOn> {
-    let same = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if !x.is_empty() && x == y);
-    if same(&a.customer, &b.customer) {
-        Some(MatchedOn::Customer)
-    } else if same(&a.card_fingerprint, &b.card_fingerprint) {
-        Some(MatchedOn::CardFingerprint)
-    } else if same(&a.email, &b.email) {
-        Some(MatchedOn::Email)
-    } else {
-        None
-    }
+/// The identities a purchase can match on, strongest first.
+fn identity_keys(p: &PurchaseIdentity) -> [(MatchedOn, Option<&str>); 3] {
+    [
+        (MatchedOn::Customer, p.customer.as_deref()),
+        (MatchedOn::CardFingerprint, p.card_fingerprint.as_deref()),
+        (MatchedOn::Email, p.email.as_deref()),
+    ]
 }
 
 /// Flags every purchase in `new` that repeats an earlier one (in `existing` or earlier in `new`)
 /// by the same buyer, for the same show, within `window_ms`. Each duplicate is flagged once,
 /// against the earliest purchase it repeats; the earliest purchase of a buyer is never flagged.
+///
+/// Purchases are indexed by (show, identity) first, so a batch of thousands costs a few lookups per
+/// purchase, not a comparison with every other one.
 pub fn find_double_purchases(
     new: &[PurchaseIdentity],
     existing: &[PurchaseIdentity],
     window_ms: i64,
 ) -> Vec<DoublePurchase> {
-    let mut all: Vec<&PurchaseIdentity> = existing.iter().chain(new.iter()).collect();
-    all.sort_by(|a, b| (a.purchased_ms, &a.order_id).cmp(&(b.purchased_ms, &b.order_id)));
-    all.dedup_by(|a, b| a.order_id == b.order_id);
+    type Key<'a> = (&'a str, MatchedOn, &'a str);
+    let mut index: HashMap<Key<'_>, Vec<&PurchaseIdentity>> = HashMap::new();
+    for purchase in existing.iter().chain(new.iter()) {
+        for (kind, value) in identity_keys(purchase) {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                index.entry((purchase.show_id.as_str(), kind, value)).or_default().push(purchase);
+            }
+        }
+    }
     let mut flags = Vec::new();
     for candidate in new {
-        let earlier = all.iter().filter(|other| {
-            other.order_id != candidate.order_id
-                && other.show_id == candidate.show_id
-                && (other.purchased_ms, &other.order_id) < (candidate.purchased_ms, &candidate.order_id)
-                && candidate.purchased_ms - other.purchased_ms <= window_ms
-        });
-        if let Some((original, matched_on)) =
-            earlier.filter_map(|other| shared(other, candidate).map(|m| (other, m))).next()
-        {
+        let order = (candidate.purchased_ms, candidate.order_id.as_str());
+        let mut best: Option<(&PurchaseIdentity, MatchedOn)> = None;
+        // Customer first, then card, then email: the strongest match names the flag.
+        for (kind, value) in identity_keys(candidate) {
+            let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
+            let Some(same) = index.get(&(candidate.show_id.as_str(), kind, value)) else { continue };
+            for other in same {
+                let earlier = (other.purchased_ms, other.order_id.as_str()) < order;
+                if other.order_id == candidate.order_id
+                    || !earlier
+                    || candidate.purchased_ms - other.purchased_ms > window_ms
+                {
+                    continue;
+                }
+                let better =
+                    best.is_none_or(|(b, _)| (other.purchased_ms, &other.order_id) < (b.purchased_ms, &b.order_id));
+                if better {
+                    best = Some((other, kind));
+                }
+            }
+        }
+        if let Some((original, matched_on)) = best {
             flags.push(DoublePurchase {
                 show_id: candidate.show_id.clone(),
                 original_order_id: original.order_id.clone(),

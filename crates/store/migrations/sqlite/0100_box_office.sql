@@ -42,10 +42,9 @@ CREATE TABLE orders (
     ticket_issued_ms    INTEGER,                        -- first time the order granted access
     updated_ms          INTEGER NOT NULL
 );
-CREATE INDEX orders_show_email ON orders (show_id, buyer_email);
-CREATE INDEX orders_customer ON orders (customer_id) WHERE customer_id IS NOT NULL;
-CREATE INDEX orders_fingerprint ON orders (card_fingerprint) WHERE card_fingerprint IS NOT NULL;
-CREATE INDEX orders_charge ON orders (charge_id) WHERE charge_id IS NOT NULL;
+CREATE INDEX orders_customer ON orders (customer_id);
+CREATE INDEX orders_fingerprint ON orders (card_fingerprint);
+CREATE INDEX orders_charge ON orders (charge_id);
 CREATE INDEX orders_email ON orders (buyer_email);
 
 CREATE TABLE show_totals (

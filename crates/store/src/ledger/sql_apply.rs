@@ -66,7 +66,7 @@ macro_rules! ledger_apply_impl {
 
                 let events = prepare(events);
                 let mut report = $crate::ledger::ApplyReport { received: events.len(), ..Default::default() };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer().begin().await?;
 
                 // Each event id once, ever: the insert answers with the ids it had never seen.
                 let mut fresh_ids = HashSet::new();
@@ -127,38 +127,35 @@ macro_rules! ledger_apply_impl {
                 // Double purchases among the tickets issued now.
                 let mut flags = Vec::new();
                 if !outcome.new_tickets.is_empty() {
+                    // One indexed lookup per identity kind (an OR across columns would scan).
                     let mut from_database = Vec::new();
-                    for chunk in outcome.new_tickets.chunks(KEYS_PER_LOOKUP / 3) {
-                        let shows: HashSet<&str> = chunk.iter().map(|t| t.show_id.as_str()).collect();
-                        let mut select = QueryBuilder::<$db>::new(format!(
-                            "SELECT {ORDER_COLUMNS} FROM orders WHERE ticket_issued_ms IS NOT NULL \
-                             AND status IN ('paid', 'partially_refunded') AND show_id IN ("
-                        ));
-                        let mut list = select.separated(", ");
-                        for show in shows {
-                            list.push_bind(show);
+                    let shows: Vec<&str> = {
+                        let set: HashSet<&str> = outcome.new_tickets.iter().map(|t| t.show_id.as_str()).collect();
+                        set.into_iter().collect()
+                    };
+                    let identities: [(&str, Vec<&str>); 3] = [
+                        ("buyer_email", outcome.new_tickets.iter().filter_map(|t| t.email.as_deref()).collect()),
+                        ("customer_id", outcome.new_tickets.iter().filter_map(|t| t.customer.as_deref()).collect()),
+                        ("card_fingerprint", outcome.new_tickets.iter().filter_map(|t| t.card_fingerprint.as_deref()).collect()),
+                    ];
+                    for (column, values) in identities {
+                        for chunk in values.chunks(KEYS_PER_LOOKUP) {
+                            let mut select = QueryBuilder::<$db>::new(format!(
+                                "SELECT {ORDER_COLUMNS} FROM orders WHERE {column} IN ("
+                            ));
+                            let mut list = select.separated(", ");
+                            for value in chunk {
+                                list.push_bind(*value);
+                            }
+                            select.push(") AND ticket_issued_ms IS NOT NULL AND status IN ('paid', 'partially_refunded') AND show_id IN (");
+                            let mut list = select.separated(", ");
+                            for show in &shows {
+                                list.push_bind(*show);
+                            }
+                            select.push(")");
+                            let rows: Vec<OrderRow> = select.build_query_as().fetch_all(&mut *tx).await?;
+                            from_database.extend(records::<OrderRow, $crate::ledger::OrderRecord>(rows)?);
                         }
-                        select.push(") AND (buyer_email IN (");
-                        let mut list = select.separated(", ");
-                        list.push_bind("");
-                        for email in chunk.iter().filter_map(|t| t.email.as_deref()) {
-                            list.push_bind(email);
-                        }
-                        select.push(") OR customer_id IN (");
-                        let mut list = select.separated(", ");
-                        list.push_bind("");
-                        for customer in chunk.iter().filter_map(|t| t.customer.as_deref()) {
-                            list.push_bind(customer);
-                        }
-                        select.push(") OR card_fingerprint IN (");
-                        let mut list = select.separated(", ");
-                        list.push_bind("");
-                        for fingerprint in chunk.iter().filter_map(|t| t.card_fingerprint.as_deref()) {
-                            list.push_bind(fingerprint);
-                        }
-                        select.push("))");
-                        let rows: Vec<OrderRow> = select.build_query_as().fetch_all(&mut *tx).await?;
-                        from_database.extend(records::<OrderRow, $crate::ledger::OrderRecord>(rows)?);
                     }
                     let existing = comparison_set(&outcome, from_database);
                     flags = showdesk_core::box_office::find_double_purchases(

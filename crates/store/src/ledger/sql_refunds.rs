@@ -13,7 +13,7 @@ macro_rules! ledger_refunds_impl {
                 use $crate::ledger::RefundStart;
                 use $crate::ledger::rows::{ORDER_COLUMNS, OrderRow, REFUND_COLUMNS, RefundRow};
 
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let locked = sqlx::query("UPDATE orders SET updated_ms = updated_ms WHERE id = $1")
                     .bind(&refund.order_id)
                     .execute(&mut *tx)
