@@ -64,8 +64,10 @@ macro_rules! ledger_apply_impl {
                 use $crate::ledger::rows::{ORDER_COLUMNS, OrderRow, records};
                 use $crate::ledger::sql_apply::{KEYS_PER_LOOKUP, ROWS_PER_STATEMENT, comparison_set, lookup_keys, prepare};
 
-                let events = prepare(events);
+                // Received counts what was handed in; repeats within the batch are skipped like
+                // repeats of earlier batches.
                 let mut report = $crate::ledger::ApplyReport { received: events.len(), ..Default::default() };
+                let events = prepare(events);
                 let mut tx = self.writer().begin().await?;
 
                 // Each event id once, ever: the insert answers with the ids it had never seen.
