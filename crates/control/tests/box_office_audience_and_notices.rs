@@ -21,7 +21,13 @@ impl Drop for Running {
 }
 
 fn spawn(program: &str, args: &[&str]) -> std::io::Result<Running> {
-    Command::new(program).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().map(Running)
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Running)
 }
 
 async fn box_office() -> Result<(tempfile::TempDir, BoxOffice), Box<dyn std::error::Error>> {
@@ -59,8 +65,27 @@ async fn viewers_reach_the_dashboard_and_more_viewers_than_tickets_raise_an_aler
     let url = ingest.stream_url(key);
     let _publisher = spawn(
         "ffmpeg",
-        &["-nostdin", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-c:v", "libx264", "-preset", "ultrafast",
-          "-tune", "zerolatency", "-g", "15", "-pix_fmt", "yuv420p", "-f", "flv", &url],
+        &[
+            "-nostdin",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=15",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-g",
+            "15",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "flv",
+            &url,
+        ],
     )?;
     let _player = spawn("ffmpeg", &["-nostdin", "-i", &url, "-f", "null", "-"])?;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -73,8 +98,15 @@ async fn viewers_reach_the_dashboard_and_more_viewers_than_tickets_raise_an_aler
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let dashboard = box_office.dashboard(&show.id).await?;
-    assert_eq!((dashboard.viewers_now, dashboard.viewers_peak, dashboard.audience_state.as_str()), (Some(1), Some(1), "online"));
-    assert!(dashboard.alerts.iter().any(|a| a.kind == "viewers_exceed_tickets"), "1 viewer, 0 tickets: {:?}", dashboard.alerts);
+    assert_eq!(
+        (dashboard.viewers_now, dashboard.viewers_peak, dashboard.audience_state.as_str()),
+        (Some(1), Some(1), "online")
+    );
+    assert!(
+        dashboard.alerts.iter().any(|a| a.kind == "viewers_exceed_tickets"),
+        "1 viewer, 0 tickets: {:?}",
+        dashboard.alerts
+    );
 
     // The key was given by reference: the database holds the reference, never the key.
     drop(box_office);

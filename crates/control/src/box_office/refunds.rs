@@ -105,9 +105,16 @@ impl BoxOffice {
                 return Err(err.into());
             }
         };
-        // The ledger follows Stripe's own total for the payment, not our arithmetic.
-        if let Some(observed) = stripe.observe_payment(&payment_intent, now_ms()).await? {
-            self.apply_payment_events(&[observed]).await?;
+        // The ledger follows Stripe's own total for the payment, not our arithmetic. The refund is
+        // done whatever happens here: a failed re-read is caught up by the next poll.
+        match stripe.observe_payment(&payment_intent, now_ms()).await {
+            Ok(Some(observed)) => {
+                self.apply_payment_events(&[observed]).await?;
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(code = err.code(), "the refunded payment could not be re-read; the next poll will")
+            }
         }
         if let Some(email) = &order.buyer.email
             && let Some(refund_id) = &settled.processor_refund_id
