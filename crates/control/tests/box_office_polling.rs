@@ -42,7 +42,7 @@ async fn a_sold_out_show_closes_and_a_stale_cursor_is_reconciled() -> TestResult
     }
     let first = box_office.poll_payments().await?;
     assert_eq!(first.tickets_issued, 3);
-    assert_eq!(first.sold_out, [show.id.clone()], "the third ticket sold the show out");
+    assert_eq!(first.sold_out, std::slice::from_ref(&show.id), "the third ticket sold the show out");
     assert!(!box_office.shows().await?[0].sales_open);
     let audit = store.audit_for(&format!("show:{}", show.id)).await?;
     assert!(audit.iter().any(|e| e.action == "show.close_sales" && e.actor == "system"));
