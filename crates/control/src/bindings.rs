@@ -6,6 +6,11 @@ use std::path::PathBuf;
 
 use ts_rs::TS;
 
+use crate::box_office::views::{
+    AlertView, AudienceReadingView, AudienceSourceInput, DashboardSnapshot, DoublePurchaseView, ForecastInput,
+    MoneyView, NewShowInput, OrderView, PollReport, PromoInput, PromoUseView, PromoView, RefundInput, RefundView,
+    RiskNoticeView, SalesMinuteView, ShowView, StripeStatus,
+};
 use crate::{AppInfo, ErrorBody, LocalService, RehearsalPhase, RehearsalStatus};
 
 /// Where the generated files live, from the repository root.
@@ -26,6 +31,26 @@ pub fn render_all() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
         one::<LocalService>()?,
         one::<RehearsalPhase>()?,
         one::<RehearsalStatus>()?,
+        // The box office and the audience.
+        one::<AlertView>()?,
+        one::<AudienceReadingView>()?,
+        one::<AudienceSourceInput>()?,
+        one::<DashboardSnapshot>()?,
+        one::<DoublePurchaseView>()?,
+        one::<ForecastInput>()?,
+        one::<MoneyView>()?,
+        one::<NewShowInput>()?,
+        one::<OrderView>()?,
+        one::<PollReport>()?,
+        one::<PromoInput>()?,
+        one::<PromoUseView>()?,
+        one::<PromoView>()?,
+        one::<RefundInput>()?,
+        one::<RefundView>()?,
+        one::<RiskNoticeView>()?,
+        one::<SalesMinuteView>()?,
+        one::<ShowView>()?,
+        one::<StripeStatus>()?,
     ])
 }
 

@@ -12,6 +12,15 @@ pub enum ControlError {
     Store(#[from] showdesk_store::StoreError),
     #[error("the rehearsal stack could not start: {0}")]
     Rehearsal(#[from] showdesk_testkit::TestkitError),
+    #[error(transparent)]
+    BoxOffice(#[from] showdesk_core::box_office::RuleError),
+    #[error(transparent)]
+    Stripe(#[from] showdesk_connectors::StripeError),
+    #[error(transparent)]
+    Audience(#[from] showdesk_connectors::AudienceError),
+    /// Something must be set up first (Stripe connected, a secret given).
+    #[error("{0}")]
+    NotReady(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -26,6 +35,10 @@ impl ControlError {
             Self::Rehearsal(err) => {
                 format!("rehearsal.{}", err.code().trim_start_matches("testkit."))
             }
+            Self::BoxOffice(err) => err.code().to_owned(),
+            Self::Stripe(err) => err.code().to_owned(),
+            Self::Audience(err) => err.code().to_owned(),
+            Self::NotReady(_) => "not_ready".to_owned(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

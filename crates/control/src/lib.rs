@@ -5,6 +5,7 @@
 //! from here as typed snapshots (see [`bindings`] for their TypeScript form).
 
 pub mod bindings;
+pub mod box_office;
 mod error;
 pub mod info;
 pub mod live;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use showdesk_platform::AppDirs;
 use showdesk_store::Store;
 
+pub use box_office::BoxOffice;
 pub use error::{ControlError, ErrorBody};
 pub use info::AppInfo;
 pub use rehearsal::{LocalService, Rehearsal, RehearsalPhase, RehearsalStatus};
@@ -28,6 +30,7 @@ pub struct ControlService {
     dirs: AppDirs,
     store: Arc<dyn Store>,
     rehearsal: Rehearsal,
+    box_office: BoxOffice,
 }
 
 impl ControlService {
@@ -41,7 +44,8 @@ impl ControlService {
 
     /// A service over an already opened store (crew mode, tests).
     pub fn with_store(dirs: AppDirs, store: Arc<dyn Store>) -> Self {
-        Self { dirs, store, rehearsal: Rehearsal::default() }
+        let box_office = BoxOffice::new(store.clone());
+        Self { dirs, store, rehearsal: Rehearsal::default(), box_office }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -55,6 +59,11 @@ impl ControlService {
     /// What this installation is: version, folders, media capabilities.
     pub fn app_info(&self) -> AppInfo {
         AppInfo::gather(&self.dirs)
+    }
+
+    /// Ticket sales, refunds, promo codes, double purchases, the dashboard and viewer counts.
+    pub fn box_office(&self) -> &BoxOffice {
+        &self.box_office
     }
 
     /// The local rehearsal stack (ingest, payments, mailbox, SMTP) this process may run.

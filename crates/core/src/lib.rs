@@ -5,3 +5,5 @@
 pub mod money;
 
 pub use money::{Currency, Money, MoneyError};
+
+pub mod box_office;

@@ -4,8 +4,8 @@
 //! - [`PgStore`]: crew mode, several laptops sharing one PostgreSQL database.
 //!
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
-//! the sum of one repository trait per area (today [`AuditLog`]; the ledger and the support desk add
-//! theirs), so an area's code depends only on what it uses. Each backend has its own migrations
+//! the sum of one repository trait per area ([`AuditLog`], [`LedgerStore`], [`AudienceStore`]; the support desk adds
+//! its own), so an area's code depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
 //! BIGINT milliseconds since the epoch (UTC), JSON as TEXT.
@@ -13,14 +13,18 @@
 //! Tests of repository behaviour go through the trait and run against both backends (see
 //! `tests/audit_log.rs` for the pattern).
 
+mod audience;
 mod audit;
+pub mod ledger;
 mod postgres;
 mod sqlite;
 
 use std::path::Path;
 use std::sync::Arc;
 
+pub use audience::{AudienceSample, AudienceSourceRecord, AudienceState, AudienceStore, AudienceSummary};
 pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
+pub use ledger::LedgerStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -32,7 +36,7 @@ pub enum Backend {
 }
 
 /// Everything the app persists, whatever the backend.
-pub trait Store: AuditLog + Send + Sync + std::fmt::Debug {
+pub trait Store: AuditLog + LedgerStore + AudienceStore + Send + Sync + std::fmt::Debug {
     fn backend(&self) -> Backend;
 }
 
@@ -61,6 +65,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// A box-office rule refused the change (checked inside the transaction that would make it).
+    #[error(transparent)]
+    Rule(#[from] showdesk_core::box_office::RuleError),
 }
 
 impl StoreError {
@@ -73,6 +80,7 @@ impl StoreError {
             Self::Corrupt(_) => "store.corrupt",
             Self::NotFound { .. } => "store.not_found",
             Self::Conflict(_) => "store.conflict",
+            Self::Rule(err) => err.code(),
         }
     }
 }

@@ -29,6 +29,11 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The ledger's write transactions: PostgreSQL has row locks, any connection will do.
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 impl Store for PgStore {

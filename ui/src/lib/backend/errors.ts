@@ -2,7 +2,8 @@ import type { ErrorBody } from './generated/ErrorBody';
 
 /**
  * Error codes the control service sends, by area. They mirror `code()` in the Rust crates
- * (showdesk-platform, showdesk-media, showdesk-control); an unknown code is still shown with its
+ * (showdesk-platform, showdesk-media, showdesk-store, showdesk-core's box office,
+ * showdesk-connectors, showdesk-control); an unknown code is still shown with its
  * message.
  */
 export const ERROR_CODES = {
@@ -16,6 +17,34 @@ export const ERROR_CODES = {
   rehearsalNoFreePort: 'rehearsal.no_free_port',
   rehearsalProtocol: 'rehearsal.protocol',
   rehearsalIo: 'rehearsal.io',
+  storeOpen: 'store.open',
+  storeMigrate: 'store.migrate',
+  storeQuery: 'store.query',
+  storeCorrupt: 'store.corrupt',
+  storeNotFound: 'store.not_found',
+  storeConflict: 'store.conflict',
+  boxOfficeMoney: 'box_office.money',
+  boxOfficeInvalid: 'box_office.invalid',
+  boxOfficeNotRefundable: 'box_office.not_refundable',
+  boxOfficeRefundExceedsRemaining: 'box_office.refund_exceeds_remaining',
+  boxOfficeRefundNotPositive: 'box_office.refund_not_positive',
+  boxOfficePromoRefused: 'box_office.promo_refused',
+  stripeConfig: 'stripe.config',
+  stripeAuth: 'stripe.auth',
+  stripeCardDeclined: 'stripe.card_declined',
+  stripeInvalidRequest: 'stripe.invalid_request',
+  stripeNotFound: 'stripe.not_found',
+  stripeRateLimited: 'stripe.rate_limited',
+  stripeIdempotency: 'stripe.idempotency',
+  stripeApi: 'stripe.api',
+  stripeNetwork: 'stripe.network',
+  stripeDecode: 'stripe.decode',
+  audienceConfig: 'audience.config',
+  audienceNetwork: 'audience.network',
+  audienceHttp: 'audience.http',
+  audienceDecode: 'audience.decode',
+  /** Something must be set up first (Stripe connected, a secret read from the keyring). */
+  notReady: 'not_ready',
   internal: 'internal',
   /** Not from Rust: the IPC call itself failed. */
   ipc: 'ipc',
