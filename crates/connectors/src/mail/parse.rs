@@ -170,11 +170,11 @@ fn read_tnef(data: &[u8], name: &str, mail: &mut ParsedMail) {
         return;
     };
     let mut extracted = Vec::new();
-    if let Some(body) = content.body.as_deref().map(clean_text).filter(|text| !text.trim().is_empty()) {
-        if mail.text.trim().is_empty() {
-            mail.text = body;
-            extracted.push("the text".to_owned());
-        }
+    if let Some(body) = content.body.as_deref().map(clean_text).filter(|text| !text.trim().is_empty())
+        && mail.text.trim().is_empty()
+    {
+        mail.text = body;
+        extracted.push("the text".to_owned());
     }
     for inner in content.attachments {
         extracted.push(inner.name.clone());

@@ -284,7 +284,7 @@ pub fn triage(subject: &str, body: &str) -> Triage {
     let mut ranked: Vec<(Category, u32)> = Category::ALL.iter().map(|&c| (c, scores[index(c)])).collect();
     // Stable sort: on a tie the earlier category of ALL wins, and ALL lists the more specific
     // (and more urgent to act on) kinds before the general ones.
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|&(_, score)| std::cmp::Reverse(score));
     let (top, top_score) = ranked[0];
     let second = ranked[1].1;
     let (category, confidence) = if top_score == 0 {
