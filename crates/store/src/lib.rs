@@ -4,8 +4,8 @@
 //! - [`PgStore`]: crew mode, several laptops sharing one PostgreSQL database.
 //!
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
-//! the sum of one repository trait per area (today [`AuditLog`]; the ledger and the support desk add
-//! theirs), so an area's code depends only on what it uses. Each backend has its own migrations
+//! the sum of one repository trait per area ([`AuditLog`]; the support desk's [`SupportTickets`] and
+//! [`MailOutbox`]; the ledger adds its own), so an area's code depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
 //! BIGINT milliseconds since the epoch (UTC), JSON as TEXT.
@@ -16,6 +16,7 @@
 mod audit;
 mod postgres;
 mod sqlite;
+mod support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +24,10 @@ use std::sync::Arc;
 pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use support::{
+    Direction, Enqueued, MailOutbox, MailboxCursor, MessageOrigin, NewMessage, NewOutboxMail, NewTicket, OutboxMail,
+    Recorded, StoredAttachment, StoredMessage, SupportTickets, Ticket, TicketChange, TicketFilter, TicketTarget,
+};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +37,7 @@ pub enum Backend {
 }
 
 /// Everything the app persists, whatever the backend.
-pub trait Store: AuditLog + Send + Sync + std::fmt::Debug {
+pub trait Store: AuditLog + SupportTickets + MailOutbox + Send + Sync + std::fmt::Debug {
     fn backend(&self) -> Backend;
 }
 
