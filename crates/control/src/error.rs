@@ -12,6 +12,8 @@ pub enum ControlError {
     Store(#[from] showdesk_store::StoreError),
     #[error("the rehearsal stack could not start: {0}")]
     Rehearsal(#[from] showdesk_testkit::TestkitError),
+    #[error(transparent)]
+    Support(#[from] crate::support::SupportError),
     #[error("{0}")]
     Internal(String),
 }
@@ -26,6 +28,7 @@ impl ControlError {
             Self::Rehearsal(err) => {
                 format!("rehearsal.{}", err.code().trim_start_matches("testkit."))
             }
+            Self::Support(err) => err.code(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

@@ -8,6 +8,7 @@ pub mod bindings;
 mod error;
 pub mod info;
 pub mod rehearsal;
+pub mod support;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use showdesk_store::Store;
 pub use error::{ControlError, ErrorBody};
 pub use info::AppInfo;
 pub use rehearsal::{LocalService, Rehearsal, RehearsalPhase, RehearsalStatus};
+pub use support::{BuyerActions, SupportDesk, SupportError, SupportSettings};
 
 /// The file name of the embedded store in the data folder.
 pub const STORE_FILE: &str = "showdesk.db";
@@ -27,6 +29,7 @@ pub struct ControlService {
     dirs: AppDirs,
     store: Arc<dyn Store>,
     rehearsal: Rehearsal,
+    support: SupportDesk,
 }
 
 impl ControlService {
@@ -40,7 +43,8 @@ impl ControlService {
 
     /// A service over an already opened store (crew mode, tests).
     pub fn with_store(dirs: AppDirs, store: Arc<dyn Store>) -> Self {
-        Self { dirs, store, rehearsal: Rehearsal::default() }
+        let support = SupportDesk::new(Arc::clone(&store));
+        Self { dirs, store, rehearsal: Rehearsal::default(), support }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -59,5 +63,16 @@ impl ControlService {
     /// The local rehearsal stack (ingest, payments, mailbox, SMTP) this process may run.
     pub fn rehearsal(&self) -> &Rehearsal {
         &self.rehearsal
+    }
+
+    /// The support desk: intake, tickets, one-step actions, the outbox.
+    pub fn support(&self) -> &SupportDesk {
+        &self.support
+    }
+
+    /// Plugs the box office into the support desk (refunds, promo codes, access, orders).
+    pub fn with_buyer_actions(self, buyers: Arc<dyn BuyerActions>) -> Self {
+        self.support.set_buyer_actions(buyers);
+        self
     }
 }

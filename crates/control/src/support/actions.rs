@@ -1,0 +1,605 @@
+//! One-step actions from a ticket. Each calls the box office through [`BuyerActions`] with an
+//! idempotency key (a double click never refunds twice), writes the result on the ticket as a note
+//! and in the audit log, mails the buyer through the outbox, and moves the ticket on.
+//!
+//! Mail that carries order details, a watch link or a promo code goes to the buyer of the order.
+//! A reply to anyone else that carries them needs the operator's explicit confirmation.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+use showdesk_connectors::mail::new_message_id;
+use showdesk_core::Money;
+use showdesk_core::support::{Category, TicketStatus, TicketToken};
+use showdesk_store::{
+    AuditOutcome, Direction, NewAuditEntry, NewMessage, StoredMessage, Ticket, TicketChange, TicketTarget,
+};
+use ts_rs::TS;
+
+use super::buyer::{BuyerActionError, BuyerOrder, PromoRequest, PromoValue, RefundReason, RefundRequest};
+use super::outbox::QueuedMail;
+use super::{SupportDesk, SupportError, SupportEvent, now_ms};
+
+/// What an action did, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "ActionResult.ts")]
+pub struct ActionResult {
+    pub ticket_id: i64,
+    /// One line, e.g. "Refunded 12.00 EUR on order 1042".
+    pub summary: String,
+    /// The outbox entry of the mail sent to the buyer, if any.
+    #[ts(type = "number | null")]
+    pub outbox_id: Option<i64>,
+}
+
+impl From<BuyerActionError> for SupportError {
+    fn from(err: BuyerActionError) -> Self {
+        SupportError::BoxOffice { code: err.code, message: err.message }
+    }
+}
+
+struct MailPlan<'a> {
+    template: &'a str,
+    kind: &'a str,
+    to: String,
+    values: BTreeMap<&'a str, String>,
+    confirmed_foreign: bool,
+}
+
+impl SupportDesk {
+    /// The buyer's orders as the box office knows them now (by the buyer's address and by the
+    /// references quoted in the mail).
+    pub async fn ticket_orders(&self, ticket: &Ticket) -> Result<Vec<BuyerOrder>, SupportError> {
+        let buyers = self.buyers();
+        let email = ticket.buyer_email.as_deref().unwrap_or(&ticket.requester_email);
+        let mut orders = buyers.orders_of(email).await?;
+        for reference in ticket.order_refs.iter().chain(ticket.linked_orders.iter()).take(10) {
+            if orders.iter().any(|o| &o.reference == reference || &o.order_id == reference) {
+                continue;
+            }
+            if let Some(order) = buyers.order_by_reference(reference).await? {
+                orders.push(order);
+            }
+        }
+        Ok(orders)
+    }
+
+    async fn order_of_ticket(&self, ticket: &Ticket, order_id: &str) -> Result<BuyerOrder, SupportError> {
+        self.ticket_orders(ticket)
+            .await?
+            .into_iter()
+            .find(|o| o.order_id == order_id || o.reference == order_id)
+            .ok_or_else(|| SupportError::NoSuchOrder(order_id.to_owned()))
+    }
+
+    /// Refunds `amount` (everything that remains when `None`) on one of the ticket's orders.
+    pub async fn refund(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        order_id: &str,
+        amount: Option<Money>,
+        request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let order = self.order_of_ticket(&ticket, order_id).await?;
+        let remaining = order.refundable();
+        let amount = amount.unwrap_or(remaining);
+        if amount.currency != remaining.currency || amount.minor <= 0 || amount.minor > remaining.minor {
+            return Err(SupportError::BadAmount(
+                amount.to_string(),
+                format!("between 0 and {remaining} may be refunded"),
+            ));
+        }
+        let key = idempotency_key(ticket_id, "refund", request_id);
+        let result = self
+            .buyers()
+            .refund(RefundRequest {
+                order_id: order.order_id.clone(),
+                amount,
+                reason: RefundReason::RequestedByCustomer,
+                idempotency_key: key,
+            })
+            .await;
+        let done = self
+            .record_outcome(
+                actor,
+                &ticket,
+                "refund.create",
+                json!({ "order": order.order_id, "amount": amount.to_string() }),
+                result,
+            )
+            .await?;
+        let summary = format!("Refunded {} on order {} ({})", done.amount, order.reference, done.refund_id);
+        let values = self.values(
+            &ticket,
+            &order.buyer_name,
+            [("amount", done.amount.to_string()), ("order", order.reference.clone())],
+        );
+        let plan = MailPlan {
+            template: "refund_done",
+            kind: "refund",
+            to: order.buyer_email.clone(),
+            values,
+            confirmed_foreign: false,
+        };
+        self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
+    }
+
+    /// A double charge: the newest paid order of the same show (or the one named) is refunded in
+    /// full as a duplicate and cancelled; the buyer keeps the other.
+    pub async fn resolve_double_charge(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        duplicate: Option<&str>,
+        request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let orders = self.ticket_orders(&ticket).await?;
+        let duplicate = match duplicate {
+            Some(id) => orders
+                .iter()
+                .find(|o| o.order_id == id || o.reference == id)
+                .cloned()
+                .ok_or_else(|| SupportError::NoSuchOrder(id.to_owned()))?,
+            None => {
+                let mut paid: Vec<&BuyerOrder> = orders.iter().filter(|o| o.is_paid()).collect();
+                paid.sort_by_key(|o| o.purchased_at_ms);
+                let newest = paid.last().copied().ok_or(SupportError::NoDuplicate)?;
+                if paid.iter().filter(|o| o.show_title == newest.show_title).count() < 2 {
+                    return Err(SupportError::NoDuplicate);
+                }
+                newest.clone()
+            }
+        };
+        let amount = duplicate.refundable();
+        let buyers = self.buyers();
+        let refund = buyers
+            .refund(RefundRequest {
+                order_id: duplicate.order_id.clone(),
+                amount,
+                reason: RefundReason::Duplicate,
+                idempotency_key: idempotency_key(ticket_id, "double_charge.refund", request_id),
+            })
+            .await;
+        let detail = json!({ "order": duplicate.order_id, "amount": amount.to_string() });
+        let done = self.record_outcome(actor, &ticket, "refund.duplicate", detail.clone(), refund).await?;
+        let cancelled =
+            buyers.cancel(&duplicate.order_id, &idempotency_key(ticket_id, "double_charge.cancel", request_id)).await;
+        self.record_outcome(actor, &ticket, "order.cancel", detail, cancelled).await?;
+        let summary = format!("Duplicate order {} refunded ({}) and cancelled", duplicate.reference, done.amount);
+        let values = self.values(
+            &ticket,
+            &duplicate.buyer_name,
+            [("amount", done.amount.to_string()), ("order", duplicate.reference.clone())],
+        );
+        let plan = MailPlan {
+            template: "double_charge",
+            kind: "refund",
+            to: duplicate.buyer_email.clone(),
+            values,
+            confirmed_foreign: false,
+        };
+        self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
+    }
+
+    /// Issues a single-use promo code for the buyer and mails it.
+    pub async fn issue_promo(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        value: PromoValue,
+        request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        if let PromoValue::Percent(percent) = value
+            && !(1..=100).contains(&percent)
+        {
+            return Err(SupportError::BadAmount(format!("{percent}%"), "a percentage is between 1 and 100".into()));
+        }
+        if let PromoValue::Fixed(money) = value
+            && money.minor <= 0
+        {
+            return Err(SupportError::BadAmount(money.to_string(), "a fixed discount is more than zero".into()));
+        }
+        let ticket = self.ticket_row(ticket_id).await?;
+        let email = ticket.buyer_email.clone().unwrap_or_else(|| ticket.requester_email.clone());
+        let request = PromoRequest {
+            email: email.clone(),
+            value,
+            reason: format!("support ticket {ticket_id}"),
+            idempotency_key: idempotency_key(ticket_id, "promo", request_id),
+        };
+        let result = self.buyers().issue_promo(request).await;
+        let issued = self
+            .record_outcome(
+                actor,
+                &ticket,
+                "promo.issue",
+                json!({ "email": email, "value": value.to_string() }),
+                result,
+            )
+            .await?;
+        let summary = format!("Promo code {} ({}) issued", issued.code, issued.value);
+        let values = self.values(
+            &ticket,
+            &ticket.requester_name,
+            [("promo_code", issued.code.clone()), ("promo_value", issued.value.to_string())],
+        );
+        let plan = MailPlan { template: "promo_code", kind: "promo", to: email, values, confirmed_foreign: false };
+        self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Answered).await
+    }
+
+    /// Mails the buyer their confirmation and watch link again.
+    pub async fn resend_access(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        order_id: Option<&str>,
+        _request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let order = match order_id {
+            Some(id) => self.order_of_ticket(&ticket, id).await?,
+            None => self
+                .ticket_orders(&ticket)
+                .await?
+                .into_iter()
+                .find(BuyerOrder::is_paid)
+                .ok_or_else(|| SupportError::NoSuchOrder("(a paid order)".into()))?,
+        };
+        let result = self.buyers().access_for(&order.order_id).await;
+        let access =
+            self.record_outcome(actor, &ticket, "access.resend", json!({ "order": order.order_id }), result).await?;
+        let summary = format!("Access to {} sent again for order {}", access.show_title, order.reference);
+        let mut values = self.values(
+            &ticket,
+            &access.buyer_name,
+            [("watch_link", access.watch_link.clone()), ("order", order.reference.clone())],
+        );
+        values.insert("show_title", access.show_title.clone());
+        let plan = MailPlan {
+            template: "access",
+            kind: "access",
+            to: order.buyer_email.clone(),
+            values,
+            confirmed_foreign: false,
+        };
+        self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Answered).await
+    }
+
+    /// Cancels an order (access revoked) and tells the buyer.
+    pub async fn cancel_order(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        order_id: &str,
+        request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let order = self.order_of_ticket(&ticket, order_id).await?;
+        let result = self.buyers().cancel(&order.order_id, &idempotency_key(ticket_id, "cancel", request_id)).await;
+        self.record_outcome(actor, &ticket, "order.cancel", json!({ "order": order.order_id }), result).await?;
+        let summary = format!("Order {} cancelled", order.reference);
+        let values = self.values(&ticket, &order.buyer_name, [("order", order.reference.clone())]);
+        let plan = MailPlan {
+            template: "cancelled",
+            kind: "cancel",
+            to: order.buyer_email.clone(),
+            values,
+            confirmed_foreign: false,
+        };
+        self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
+    }
+
+    /// Replies with a macro (canned reply) to whoever wrote last. `extra` fills variables the
+    /// ticket does not know (e.g. a watch link typed by the operator).
+    pub async fn reply_with_macro(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        name: &str,
+        extra: &BTreeMap<String, String>,
+        confirm_foreign: bool,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let mut values = self.values(&ticket, &ticket.requester_name, []);
+        for (key, value) in extra {
+            if let Some(known) =
+                ["watch_link", "promo_code", "promo_value", "order", "amount", "buyer_name", "show_title"]
+                    .iter()
+                    .find(|k| *k == key)
+            {
+                values.insert(known, value.clone());
+            }
+        }
+        let to = self.last_sender(&ticket).await?;
+        let plan = MailPlan { template: name, kind: "reply", to, values, confirmed_foreign: confirm_foreign };
+        self.finish(actor, &ticket, format!("Replied with “{name}”"), Some(plan), TicketStatus::Answered).await
+    }
+
+    /// A free-text reply to whoever wrote last.
+    pub async fn reply(&self, actor: &str, ticket_id: i64, text: &str) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        let to = self.last_sender(&ticket).await?;
+        let queued = self
+            .queue_reply(&ticket, "reply", &to, reply_subject(&ticket.subject, &self.token(ticket.id)), text.to_owned())
+            .await?;
+        self.finish_with(actor, &ticket, "Replied".into(), Some(queued), TicketStatus::Answered).await
+    }
+
+    /// Moves a ticket to a status (resolving stamps the resolution time).
+    pub async fn set_status(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        status: TicketStatus,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        self.finish_with(actor, &ticket, format!("Marked {}", status.as_str()), None, status).await
+    }
+
+    /// The operator's correction of the triage.
+    pub async fn set_category(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        category: Category,
+    ) -> Result<ActionResult, SupportError> {
+        let ticket = self.ticket_row(ticket_id).await?;
+        self.store().update_ticket(ticket_id, TicketChange { category: Some(category), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            &ticket,
+            "ticket.category",
+            json!({ "from": ticket.category.as_str(), "to": category.as_str() }),
+            AuditOutcome::Ok,
+            None,
+        )
+        .await?;
+        self.emit(SupportEvent::TicketsChanged);
+        Ok(ActionResult { ticket_id, summary: format!("Category set to {category}"), outbox_id: None })
+    }
+
+    pub(crate) async fn ticket_row(&self, ticket_id: i64) -> Result<Ticket, SupportError> {
+        self.store().ticket(ticket_id).await.map_err(|err| match err {
+            showdesk_store::StoreError::NotFound { .. } => SupportError::NoTicket(ticket_id),
+            other => other.into(),
+        })
+    }
+
+    fn token(&self, ticket_id: i64) -> String {
+        TicketToken::new(&self.settings().ticket_prefix, ticket_id).to_string()
+    }
+
+    fn values<'a, const N: usize>(
+        &self,
+        ticket: &Ticket,
+        name: &str,
+        more: [(&'a str, String); N],
+    ) -> BTreeMap<&'a str, String> {
+        let name = if name.trim().is_empty() {
+            ticket.requester_email.split('@').next().unwrap_or_default().to_owned()
+        } else {
+            name.to_owned()
+        };
+        let mut values = BTreeMap::from([
+            ("buyer_name", name),
+            ("show_title", self.settings().show_title.clone()),
+            ("ticket", self.token(ticket.id)),
+        ]);
+        values.extend(more);
+        values
+    }
+
+    async fn last_inbound(&self, ticket: &Ticket) -> Result<Option<StoredMessage>, SupportError> {
+        let messages = self.store().ticket_messages(ticket.id).await?;
+        Ok(messages
+            .into_iter()
+            .rev()
+            .find(|m| m.direction == Direction::In && m.automatic.is_none() && !m.from_email.is_empty()))
+    }
+
+    async fn last_sender(&self, ticket: &Ticket) -> Result<String, SupportError> {
+        let last = self.last_inbound(ticket).await?.map(|m| m.from_email);
+        let to = last.unwrap_or_else(|| ticket.requester_email.clone());
+        if to.is_empty() { Err(SupportError::NoRecipient) } else { Ok(to) }
+    }
+
+    /// Whether order details may go to `to` without asking.
+    fn may_receive_details(ticket: &Ticket, to: &str) -> bool {
+        match &ticket.buyer_email {
+            Some(buyer) => buyer.eq_ignore_ascii_case(to),
+            None => !ticket.sender_mismatch && ticket.requester_email.eq_ignore_ascii_case(to),
+        }
+    }
+
+    async fn queue_reply(
+        &self,
+        ticket: &Ticket,
+        kind: &str,
+        to: &str,
+        subject: String,
+        text: String,
+    ) -> Result<i64, SupportError> {
+        let parent = self.last_inbound(ticket).await?;
+        let in_reply_to = parent.as_ref().and_then(|m| m.message_id.clone());
+        let references = parent.map(|m| m.references.into_iter().chain(m.message_id).collect()).unwrap_or_default();
+        let queued = self
+            .queue_mail(QueuedMail {
+                ticket_id: Some(ticket.id),
+                kind: kind.into(),
+                automatic: false,
+                to: to.to_owned(),
+                to_name: None,
+                subject,
+                text,
+                in_reply_to,
+                references,
+                idempotency_key: None,
+            })
+            .await?;
+        Ok(queued.id)
+    }
+
+    async fn finish(
+        &self,
+        actor: &str,
+        ticket: &Ticket,
+        summary: String,
+        plan: Option<MailPlan<'_>>,
+        status: TicketStatus,
+    ) -> Result<ActionResult, SupportError> {
+        let mut outbox_id = None;
+        if let Some(plan) = plan {
+            let rendered = self.templates().render(plan.template, ticket.language, &plan.values)?;
+            if rendered.sensitive && !plan.confirmed_foreign && !Self::may_receive_details(ticket, &plan.to) {
+                self.audit(
+                    actor,
+                    ticket,
+                    "mail.refused",
+                    json!({ "recipient": plan.to, "template": plan.template }),
+                    AuditOutcome::Error,
+                    Some("support.foreign_recipient"),
+                )
+                .await?;
+                return Err(SupportError::ForeignRecipient { recipient: plan.to });
+            }
+            outbox_id = Some(self.queue_reply(ticket, plan.kind, &plan.to, rendered.subject, rendered.body).await?);
+        }
+        self.finish_with(actor, ticket, summary, outbox_id, status).await
+    }
+
+    async fn finish_with(
+        &self,
+        actor: &str,
+        ticket: &Ticket,
+        summary: String,
+        outbox_id: Option<i64>,
+        status: TicketStatus,
+    ) -> Result<ActionResult, SupportError> {
+        let now = now_ms();
+        self.store()
+            .update_ticket(
+                ticket.id,
+                TicketChange {
+                    status: Some(status),
+                    responded_at_ms: outbox_id.map(|_| now),
+                    resolved_at_ms: (status == TicketStatus::Resolved).then_some(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        self.note(ticket.id, actor, &summary).await?;
+        self.audit(
+            actor,
+            ticket,
+            "ticket.action",
+            json!({ "summary": summary, "outbox_id": outbox_id, "status": status.as_str() }),
+            AuditOutcome::Ok,
+            None,
+        )
+        .await?;
+        self.emit(SupportEvent::TicketsChanged);
+        Ok(ActionResult { ticket_id: ticket.id, summary, outbox_id })
+    }
+
+    /// Audits a box-office call and, when it failed, notes it on the ticket and returns the error.
+    async fn record_outcome<T>(
+        &self,
+        actor: &str,
+        ticket: &Ticket,
+        action: &str,
+        detail: serde_json::Value,
+        result: Result<T, BuyerActionError>,
+    ) -> Result<T, SupportError> {
+        match result {
+            Ok(value) => {
+                self.audit(actor, ticket, action, detail, AuditOutcome::Ok, None).await?;
+                Ok(value)
+            }
+            Err(err) => {
+                let code = format!("box_office.{}", err.code.trim_start_matches("box_office."));
+                self.audit(
+                    actor,
+                    ticket,
+                    action,
+                    json!({ "request": detail, "error": err.message }),
+                    AuditOutcome::Error,
+                    Some(&code),
+                )
+                .await?;
+                self.note(ticket.id, actor, &format!("{action} failed: {}", err.message)).await?;
+                Err(err.into())
+            }
+        }
+    }
+
+    async fn note(&self, ticket_id: i64, actor: &str, text: &str) -> Result<(), SupportError> {
+        let id = new_message_id("note.showdesk.invalid");
+        self.store()
+            .record_message(
+                TicketTarget::Existing(ticket_id),
+                NewMessage {
+                    direction: Direction::Note,
+                    dedupe_key: format!("note:{id}"),
+                    message_id: None,
+                    in_reply_to: None,
+                    references: vec![],
+                    from_email: String::new(),
+                    from_name: actor.to_owned(),
+                    subject: String::new(),
+                    body_text: text.to_owned(),
+                    body_html: None,
+                    attachments: vec![],
+                    notes: vec![],
+                    automatic: None,
+                    sender_is_buyer: true,
+                    raw: None,
+                    origin: None,
+                    at_ms: now_ms(),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn audit(
+        &self,
+        actor: &str,
+        ticket: &Ticket,
+        action: &str,
+        detail: serde_json::Value,
+        outcome: AuditOutcome,
+        code: Option<&str>,
+    ) -> Result<(), SupportError> {
+        self.store()
+            .record_audit(NewAuditEntry {
+                actor: actor.to_owned(),
+                action: action.to_owned(),
+                subject: format!("ticket:{}", ticket.id),
+                detail,
+                outcome,
+                error_code: code.map(str::to_owned),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+fn idempotency_key(ticket_id: i64, action: &str, request_id: &str) -> String {
+    let request: String = request_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(64).collect();
+    format!("showdesk:ticket:{ticket_id}:{action}:{request}")
+}
+
+/// "Re: <subject> [SD-12]", without stacking "Re:" or tokens.
+fn reply_subject(subject: &str, token: &str) -> String {
+    let base = showdesk_core::support::automatic::strip_reply_prefixes(subject);
+    let bracketed = format!("[{token}]");
+    if base.to_ascii_uppercase().contains(&bracketed) {
+        format!("Re: {base}")
+    } else {
+        format!("Re: {base} {bracketed}")
+    }
+}
