@@ -93,6 +93,8 @@ const RULES: &[(Category, &str, u32)] = &[
     (Category::Refund, "annulation", 2),
     (Category::Refund, "recuperer mon argent", 3),
     (Category::Refund, "ne pourrai pas", 1),
+    (Category::Refund, "erstattung", 3),
+    (Category::Refund, "geld zuruck", 3),
     // Promo codes.
     (Category::PromoCode, "promo code", 4),
     (Category::PromoCode, "promo", 3),
@@ -173,6 +175,10 @@ const RULES: &[(Category, &str, u32)] = &[
     (Category::Access, "se connecter", 2),
     (Category::Access, "mot de passe", 1),
     (Category::Access, "expire", 2),
+    // A few German cues: international audiences write in their own language.
+    (Category::Access, "zugang", 3),
+    (Category::Access, "funktioniert nicht", 2),
+    (Category::Access, "abgelaufen", 3),
     // Payment form trouble and subscription questions.
     (Category::Payment, "card data", 4),
     (Category::Payment, "card details", 4),
