@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod support_cli;
+
 use clap::{Parser, Subcommand};
 use showdesk_control::{ControlService, RehearsalPhase};
 use showdesk_platform::{AppDirs, LogOptions, init_logging, mask};
@@ -34,6 +36,11 @@ enum Command {
         #[arg(long)]
         reveal: bool,
     },
+    /// The support desk, headless: import the mailbox, send the outbox.
+    Support {
+        #[command(subcommand)]
+        command: support_cli::SupportCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +67,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Info { json } => info(&service, json),
         Command::Stack { duration, json, reveal } => stack(&runtime, &service, duration, json, reveal),
+        Command::Support { command } => match runtime.block_on(support_cli::run(&service, command)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => fail(&message),
+        },
     }
 }
 
