@@ -61,7 +61,13 @@ async fn temporary_failures_are_retried_and_permanent_ones_bounce() -> TestResul
     assert!(mail.copy_saved);
     let gone = store.outbox_mail(bounced.id).await?;
     assert_eq!((gone.state, gone.failed_address.as_deref()), (OutboxState::Bounced, Some("gone@example.com")));
-    assert!(store.recent_audit(10).await?.iter().any(|e| e.action == "mail.bounced" && e.error_code.as_deref() == Some("mail.bounced")));
+    assert!(
+        store
+            .recent_audit(10)
+            .await?
+            .iter()
+            .any(|e| e.action == "mail.bounced" && e.error_code.as_deref() == Some("mail.bounced"))
+    );
 
     // Past the last attempt it fails for good, and the audit log says so.
     let mut settings = common::settings(&dovecot, &sink);
@@ -121,7 +127,9 @@ async fn automatic_mail_to_one_address_is_capped() -> TestResult {
     settings.auto_cap = 2;
     desk.configure(settings);
     for n in 0..4 {
-        let raw = format!("From: loop@example.com\r\nMessage-ID: <cap{n}@example.com>\r\nSubject: Question {n}\r\n\r\nHello?\r\n");
+        let raw = format!(
+            "From: loop@example.com\r\nMessage-ID: <cap{n}@example.com>\r\nSubject: Question {n}\r\n\r\nHello?\r\n"
+        );
         desk.ingest(raw.as_bytes(), None, None).await?;
     }
     assert_eq!(store.automatic_mail_count("loop@example.com", 0).await?, 2);
@@ -190,7 +198,14 @@ async fn kill_9_while_sending_loses_nothing_and_sends_nothing_twice() -> TestRes
     let store = service.store();
     let mut held = 0;
     let mut accounted = 0;
-    for state in [OutboxState::Sent, OutboxState::Held, OutboxState::Queued, OutboxState::Sending, OutboxState::Failed, OutboxState::Bounced] {
+    for state in [
+        OutboxState::Sent,
+        OutboxState::Held,
+        OutboxState::Queued,
+        OutboxState::Sending,
+        OutboxState::Failed,
+        OutboxState::Bounced,
+    ] {
         for mail in store.outbox_in_state(state, 10_000).await? {
             let times = deliveries.get(&mail.message_id).copied().unwrap_or(0);
             match state {

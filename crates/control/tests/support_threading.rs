@@ -4,9 +4,9 @@
 
 mod common;
 
+use showdesk_control::support::SupportDesk;
 use showdesk_control::support::outbox::RunUntil;
 use showdesk_control::support::queries::TicketQuery;
-use showdesk_control::support::SupportDesk;
 use showdesk_testkit::{Dovecot, SmtpSink};
 use tokio::sync::watch;
 
@@ -33,11 +33,23 @@ async fn replies_thread_by_headers_then_by_token_and_strangers_are_flagged() -> 
     desk.configure(common::settings(&dovecot, &sink));
     let (_stop, shutdown) = watch::channel(false);
 
-    dovecot.deliver(&mail("Camille <camille@example.com>", Some("q1@example.com"), None, "Je ne peux pas regarder", "Écran noir depuis le début du live"))?;
+    dovecot.deliver(&mail(
+        "Camille <camille@example.com>",
+        Some("q1@example.com"),
+        None,
+        "Je ne peux pas regarder",
+        "Écran noir depuis le début du live",
+    ))?;
     desk.sync_mailbox().await?;
     desk.run_outbox(shutdown.clone(), RunUntil::QueueEmpty).await?;
     let ack = sink.messages()?.into_iter().next().ok_or("an acknowledgement")?;
-    let ack_id = ack.raw.lines().find_map(|l| l.strip_prefix("Message-ID: <")).ok_or("ack Message-ID")?.trim_end_matches('>').to_owned();
+    let ack_id = ack
+        .raw
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .ok_or("ack Message-ID")?
+        .trim_end_matches('>')
+        .to_owned();
     let tickets = desk.list_tickets(&TicketQuery::default()).await?;
     assert_eq!(tickets.len(), 1);
     let ticket = &tickets[0];
@@ -45,12 +57,24 @@ async fn replies_thread_by_headers_then_by_token_and_strangers_are_flagged() -> 
     assert!(ack.raw.contains("Subject: Nous nous en occupons"), "the French acknowledgement: {}", ack.raw);
 
     // A reply to our acknowledgement, by headers.
-    dovecot.deliver(&mail("camille@example.com", Some("q2@example.com"), Some(&ack_id), "Re: ça marche pas", "toujours noir"))?;
+    dovecot.deliver(&mail(
+        "camille@example.com",
+        Some("q2@example.com"),
+        Some(&ack_id),
+        "Re: ça marche pas",
+        "toujours noir",
+    ))?;
     // A client that drops headers: only the token in the subject.
     let token_subject = format!("RE: [{}] encore", ticket.token);
     dovecot.deliver(&mail("camille@example.com", Some("q3@example.com"), None, &token_subject, "toujours"))?;
     // Someone else answers in the thread.
-    dovecot.deliver(&mail("stranger@example.net", Some("q4@example.net"), Some("q2@example.com"), "Re: x", "send me the link"))?;
+    dovecot.deliver(&mail(
+        "stranger@example.net",
+        Some("q4@example.net"),
+        Some("q2@example.com"),
+        "Re: x",
+        "send me the link",
+    ))?;
     // The same mail without a Message-ID, delivered twice (a forwarding loop): one record.
     let anonymous = mail("dup@example.com", None, None, "Promo code", "my code EARLY is invalid");
     dovecot.deliver(&anonymous)?;
@@ -92,7 +116,13 @@ async fn restarts_and_a_uidvalidity_change_import_nothing_twice() -> TestResult 
     let mails: Vec<Vec<u8>> = (0..6)
         .map(|n| {
             let id = format!("r{n}@example.com");
-            mail(&format!("buyer{n}@example.com"), (n % 2 == 0).then_some(id.as_str()), None, "Refund please", &format!("refund order #{}", 2000 + n))
+            mail(
+                &format!("buyer{n}@example.com"),
+                (n % 2 == 0).then_some(id.as_str()),
+                None,
+                "Refund please",
+                &format!("refund order #{}", 2000 + n),
+            )
         })
         .collect();
     for raw in &mails[..4] {

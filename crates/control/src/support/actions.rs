@@ -45,6 +45,8 @@ struct MailPlan<'a> {
     to: String,
     values: BTreeMap<&'a str, String>,
     confirmed_foreign: bool,
+    /// The action's key: the same click twice queues one mail.
+    key: Option<String>,
 }
 
 impl SupportDesk {
@@ -123,6 +125,7 @@ impl SupportDesk {
             to: order.buyer_email.clone(),
             values,
             confirmed_foreign: false,
+            key: Some(format!("mail:{}", idempotency_key(ticket_id, "refund", request_id))),
         };
         self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
     }
@@ -181,6 +184,7 @@ impl SupportDesk {
             to: duplicate.buyer_email.clone(),
             values,
             confirmed_foreign: false,
+            key: Some(format!("mail:{}", idempotency_key(ticket_id, "double_charge", request_id))),
         };
         self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
     }
@@ -227,7 +231,14 @@ impl SupportDesk {
             &ticket.requester_name,
             [("promo_code", issued.code.clone()), ("promo_value", issued.value.to_string())],
         );
-        let plan = MailPlan { template: "promo_code", kind: "promo", to: email, values, confirmed_foreign: false };
+        let plan = MailPlan {
+            template: "promo_code",
+            kind: "promo",
+            to: email,
+            values,
+            confirmed_foreign: false,
+            key: Some(format!("mail:{}", idempotency_key(ticket_id, "promo", request_id))),
+        };
         self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Answered).await
     }
 
@@ -237,7 +248,7 @@ impl SupportDesk {
         actor: &str,
         ticket_id: i64,
         order_id: Option<&str>,
-        _request_id: &str,
+        request_id: &str,
     ) -> Result<ActionResult, SupportError> {
         let ticket = self.ticket_row(ticket_id).await?;
         let order = match order_id {
@@ -265,6 +276,7 @@ impl SupportDesk {
             to: order.buyer_email.clone(),
             values,
             confirmed_foreign: false,
+            key: Some(format!("mail:{}", idempotency_key(ticket_id, "access", request_id))),
         };
         self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Answered).await
     }
@@ -289,6 +301,7 @@ impl SupportDesk {
             to: order.buyer_email.clone(),
             values,
             confirmed_foreign: false,
+            key: Some(format!("mail:{}", idempotency_key(ticket_id, "cancel", request_id))),
         };
         self.finish(actor, &ticket, summary, Some(plan), TicketStatus::Resolved).await
     }
@@ -315,7 +328,8 @@ impl SupportDesk {
             }
         }
         let to = self.last_sender(&ticket).await?;
-        let plan = MailPlan { template: name, kind: "reply", to, values, confirmed_foreign: confirm_foreign };
+        let plan =
+            MailPlan { template: name, kind: "reply", to, values, confirmed_foreign: confirm_foreign, key: None };
         self.finish(actor, &ticket, format!("Replied with “{name}”"), Some(plan), TicketStatus::Answered).await
     }
 
@@ -324,9 +338,16 @@ impl SupportDesk {
         let ticket = self.ticket_row(ticket_id).await?;
         let to = self.last_sender(&ticket).await?;
         let queued = self
-            .queue_reply(&ticket, "reply", &to, reply_subject(&ticket.subject, &self.token(ticket.id)), text.to_owned())
+            .queue_reply(
+                &ticket,
+                "reply",
+                &to,
+                reply_subject(&ticket.subject, &self.token(ticket.id)),
+                text.to_owned(),
+                None,
+            )
             .await?;
-        self.finish_with(actor, &ticket, "Replied".into(), Some(queued), TicketStatus::Answered).await
+        self.finish_with(actor, &ticket, "Replied".into(), Some(queued.id), TicketStatus::Answered).await
     }
 
     /// Moves a ticket to a status (resolving stamps the resolution time).
@@ -422,7 +443,8 @@ impl SupportDesk {
         to: &str,
         subject: String,
         text: String,
-    ) -> Result<i64, SupportError> {
+        key: Option<String>,
+    ) -> Result<showdesk_store::Enqueued, SupportError> {
         let parent = self.last_inbound(ticket).await?;
         let in_reply_to = parent.as_ref().and_then(|m| m.message_id.clone());
         let references = parent.map(|m| m.references.into_iter().chain(m.message_id).collect()).unwrap_or_default();
@@ -437,10 +459,10 @@ impl SupportDesk {
                 text,
                 in_reply_to,
                 references,
-                idempotency_key: None,
+                idempotency_key: key,
             })
             .await?;
-        Ok(queued.id)
+        Ok(queued)
     }
 
     async fn finish(
@@ -466,7 +488,17 @@ impl SupportDesk {
                 .await?;
                 return Err(SupportError::ForeignRecipient { recipient: plan.to });
             }
-            outbox_id = Some(self.queue_reply(ticket, plan.kind, &plan.to, rendered.subject, rendered.body).await?);
+            let queued =
+                self.queue_reply(ticket, plan.kind, &plan.to, rendered.subject, rendered.body, plan.key).await?;
+            if queued.existing {
+                // The same action again (a double click, a retried call): already done and told.
+                return Ok(ActionResult {
+                    ticket_id: ticket.id,
+                    summary: format!("{summary} (already done)"),
+                    outbox_id: Some(queued.id),
+                });
+            }
+            outbox_id = Some(queued.id);
         }
         self.finish_with(actor, ticket, summary, outbox_id, status).await
     }
