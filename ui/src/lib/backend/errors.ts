@@ -2,7 +2,7 @@ import type { ErrorBody } from './generated/ErrorBody';
 
 /**
  * Error codes the control service sends, by area. They mirror `code()` in the Rust crates
- * (showdesk-platform, showdesk-media, showdesk-control); an unknown code is still shown with its
+ * (showdesk-platform, showdesk-media, showdesk-store, showdesk-connectors, showdesk-control); an unknown code is still shown with its
  * message.
  */
 export const ERROR_CODES = {
@@ -16,6 +16,33 @@ export const ERROR_CODES = {
   rehearsalNoFreePort: 'rehearsal.no_free_port',
   rehearsalProtocol: 'rehearsal.protocol',
   rehearsalIo: 'rehearsal.io',
+  storeOpen: 'store.open',
+  storeMigrate: 'store.migrate',
+  storeQuery: 'store.query',
+  storeCorrupt: 'store.corrupt',
+  storeNotFound: 'store.not_found',
+  storeConflict: 'store.conflict',
+  connectorConnect: 'connector.connect',
+  connectorAuth: 'connector.auth',
+  connectorTimeout: 'connector.timeout',
+  connectorProtocol: 'connector.protocol',
+  connectorPermanent: 'connector.permanent',
+  connectorTransient: 'connector.transient',
+  connectorCompose: 'connector.compose',
+  connectorSettings: 'connector.settings',
+  supportNotConfigured: 'support.not_configured',
+  supportNoTicket: 'support.no_ticket',
+  supportNoTemplate: 'support.no_template',
+  supportMissingVariable: 'support.missing_variable',
+  /** The recipient is not the buyer: ask the operator to confirm before sending order details. */
+  supportForeignRecipient: 'support.foreign_recipient',
+  supportNoSuchOrder: 'support.no_such_order',
+  supportNoDuplicate: 'support.no_duplicate',
+  supportBadAmount: 'support.bad_amount',
+  supportNoRecipient: 'support.no_recipient',
+  supportAckOff: 'support.ack_off',
+  /** Box-office refusals arrive as `box_office.<its code>`; this one means it is not connected. */
+  boxOfficeUnavailable: 'box_office.unavailable',
   internal: 'internal',
   /** Not from Rust: the IPC call itself failed. */
   ipc: 'ipc',
