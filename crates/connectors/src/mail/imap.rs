@@ -244,6 +244,10 @@ impl ImapClient {
             return Ok(WaitOutcome::TimeUp);
         }
         let settings = self.settings.clone();
+        // The server may already have announced new mail in an answer to an earlier command.
+        if self.drain_announcements() {
+            return Ok(WaitOutcome::Changed);
+        }
         let session = self.session.take().ok_or(ConnectorError::Protocol {
             service: SERVICE,
             doing: "idling",
@@ -257,10 +261,27 @@ impl ImapClient {
         };
         let session = step(&settings, "ending IDLE", handle.done()).await?.map_err(protocol("ending IDLE"))?;
         self.session = Some(session);
+        // Announcements that came while IDLE was starting or ending count too.
+        let announced = self.drain_announcements();
         Ok(match outcome {
             async_imap::extensions::idle::IdleResponse::NewData(_) => WaitOutcome::Changed,
+            _ if announced => WaitOutcome::Changed,
             _ => WaitOutcome::TimeUp,
         })
+    }
+
+    /// Empties the queue of unsolicited responses (it is bounded: left full, it would stall the
+    /// connection) and says whether any announced new mail.
+    fn drain_announcements(&mut self) -> bool {
+        let Some(session) = self.session.as_mut() else { return false };
+        let mut news = false;
+        while let Ok(response) = session.unsolicited_responses.try_recv() {
+            news |= matches!(
+                response,
+                async_imap::types::UnsolicitedResponse::Exists(_) | async_imap::types::UnsolicitedResponse::Recent(_)
+            );
+        }
+        news
     }
 
     /// Whether `folder` holds a message with this Message-ID (angle brackets optional).

@@ -8,6 +8,7 @@
 //! - [`buyer`]: the narrow trait through which the box office serves orders and money actions.
 //! - [`views`]: what the UI shows (TypeScript bindings).
 
+mod action_steps;
 pub mod actions;
 pub mod buyer;
 mod error;
