@@ -30,7 +30,17 @@ struct Desk {
 
 async fn desk(dovecot: &Dovecot, sink: &SmtpSink) -> Result<Desk, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let (desk, store) = common::sqlite_desk(dir.path()).await?;
+    let store = showdesk_store::open_sqlite(&dir.path().join("showdesk.db")).await?;
+    desk_on(store, dir, dovecot, sink)
+}
+
+fn desk_on(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    dovecot: &Dovecot,
+    sink: &SmtpSink,
+) -> Result<Desk, Box<dyn std::error::Error>> {
+    let desk = SupportDesk::new(Arc::clone(&store));
     let mut settings = common::settings(dovecot, sink);
     settings.auto_ack.clear();
     desk.configure(settings);
@@ -59,7 +69,20 @@ async fn ticket_from(
 async fn refunds_promo_codes_access_and_cancellation_in_one_step() -> TestResult {
     let dovecot = Dovecot::start()?;
     let sink = SmtpSink::start()?;
-    let Desk { desk, store, box_office, _dir } = desk(&dovecot, &sink).await?;
+    one_step_actions(desk(&dovecot, &sink).await?, &sink).await
+}
+
+#[tokio::test]
+async fn refunds_promo_codes_access_and_cancellation_on_postgres() -> TestResult {
+    let dovecot = Dovecot::start()?;
+    let sink = SmtpSink::start()?;
+    let pg = showdesk_testkit::Postgres::start()?;
+    let store = showdesk_store::connect_postgres(&pg.url("postgres")).await?;
+    one_step_actions(desk_on(store, tempfile::tempdir()?, &dovecot, &sink)?, &sink).await
+}
+
+async fn one_step_actions(desk: Desk, sink: &SmtpSink) -> TestResult {
+    let Desk { desk, store, box_office, _dir } = desk;
     let (_stop, shutdown) = watch::channel(false);
 
     let ticket = ticket_from(

@@ -35,11 +35,22 @@ fn by_requester<'a>(tickets: &'a [TicketListItem], email: &str) -> &'a TicketLis
 }
 
 #[tokio::test]
-async fn the_field_cases_are_imported_right_and_automatic_mail_gets_no_answer() -> TestResult {
+async fn the_field_cases_on_sqlite() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    field_cases(showdesk_store::open_sqlite(&dir.path().join("showdesk.db")).await?).await
+}
+
+/// The same on PostgreSQL (crew mode): the desk's whole path through the portable SQL.
+#[tokio::test]
+async fn the_field_cases_on_postgres() -> TestResult {
+    let pg = showdesk_testkit::Postgres::start()?;
+    field_cases(showdesk_store::connect_postgres(&pg.url("postgres")).await?).await
+}
+
+async fn field_cases(store: std::sync::Arc<dyn showdesk_store::Store>) -> TestResult {
     let dovecot = Dovecot::start()?;
     let sink = SmtpSink::start()?;
-    let dir = tempfile::tempdir()?;
-    let (desk, store) = common::sqlite_desk(dir.path()).await?;
+    let desk = showdesk_control::support::SupportDesk::new(std::sync::Arc::clone(&store));
     desk.configure(common::settings(&dovecot, &sink));
     let (_stop, shutdown) = watch::channel(false);
 
