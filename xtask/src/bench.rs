@@ -33,6 +33,12 @@ const BENCHES: &[Bench] = &[
         package: "showdesk-store",
         target: "ledger",
     },
+    Bench {
+        name: "support",
+        about: "support desk: intake of 1,000 mails from dovecot, search over 10,000 tickets, outbox pacing for 2 minutes",
+        package: "showdesk-control",
+        target: "support",
+    },
 ];
 
 pub fn bench(args: &[String]) -> Result<ExitCode, String> {

@@ -11,6 +11,13 @@ use crate::box_office::views::{
     MoneyView, NewShowInput, OrderView, PollReport, PromoInput, PromoUseView, PromoView, RefundInput, RefundView,
     RiskNoticeView, SalesMinuteView, ShowView, StripeStatus,
 };
+use crate::support::SupportEvent;
+use crate::support::actions::ActionResult;
+use crate::support::buyer::OrderStatus;
+use crate::support::views::{
+    AttachmentView, BuyerOrderView, CategoryCount, MessageView, OutboxSummary, SafeHtml, SlaSnapshot, TicketCategory,
+    TicketDetail, TicketListItem, TicketState,
+};
 use crate::{AppInfo, ErrorBody, LocalService, RehearsalPhase, RehearsalStatus};
 
 /// Where the generated files live, from the repository root.
@@ -51,6 +58,21 @@ pub fn render_all() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
         one::<SalesMinuteView>()?,
         one::<ShowView>()?,
         one::<StripeStatus>()?,
+        // The support desk.
+        one::<ActionResult>()?,
+        one::<AttachmentView>()?,
+        one::<BuyerOrderView>()?,
+        one::<CategoryCount>()?,
+        one::<MessageView>()?,
+        one::<OrderStatus>()?,
+        one::<OutboxSummary>()?,
+        one::<SafeHtml>()?,
+        one::<SlaSnapshot>()?,
+        one::<SupportEvent>()?,
+        one::<TicketCategory>()?,
+        one::<TicketDetail>()?,
+        one::<TicketListItem>()?,
+        one::<TicketState>()?,
     ])
 }
 

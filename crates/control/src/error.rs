@@ -21,6 +21,8 @@ pub enum ControlError {
     /// Something must be set up first (Stripe connected, a secret given).
     #[error("{0}")]
     NotReady(String),
+    #[error(transparent)]
+    Support(#[from] crate::support::SupportError),
     #[error("{0}")]
     Internal(String),
 }
@@ -39,6 +41,7 @@ impl ControlError {
             Self::Stripe(err) => err.code().to_owned(),
             Self::Audience(err) => err.code().to_owned(),
             Self::NotReady(_) => "not_ready".to_owned(),
+            Self::Support(err) => err.code(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

@@ -10,6 +10,7 @@ mod error;
 pub mod info;
 pub mod live;
 pub mod rehearsal;
+pub mod support;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub use box_office::BoxOffice;
 pub use error::{ControlError, ErrorBody};
 pub use info::AppInfo;
 pub use rehearsal::{LocalService, Rehearsal, RehearsalPhase, RehearsalStatus};
+pub use support::{BuyerActions, SupportDesk, SupportError, SupportSettings};
 
 /// The file name of the embedded store in the data folder.
 pub const STORE_FILE: &str = "showdesk.db";
@@ -31,6 +33,7 @@ pub struct ControlService {
     store: Arc<dyn Store>,
     rehearsal: Rehearsal,
     box_office: BoxOffice,
+    support: SupportDesk,
 }
 
 impl ControlService {
@@ -45,7 +48,8 @@ impl ControlService {
     /// A service over an already opened store (crew mode, tests).
     pub fn with_store(dirs: AppDirs, store: Arc<dyn Store>) -> Self {
         let box_office = BoxOffice::new(store.clone());
-        Self { dirs, store, rehearsal: Rehearsal::default(), box_office }
+        let support = SupportDesk::new(Arc::clone(&store));
+        Self { dirs, store, rehearsal: Rehearsal::default(), box_office, support }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -69,5 +73,16 @@ impl ControlService {
     /// The local rehearsal stack (ingest, payments, mailbox, SMTP) this process may run.
     pub fn rehearsal(&self) -> &Rehearsal {
         &self.rehearsal
+    }
+
+    /// The support desk: intake, tickets, one-step actions, the outbox.
+    pub fn support(&self) -> &SupportDesk {
+        &self.support
+    }
+
+    /// Plugs the box office into the support desk (refunds, promo codes, access, orders).
+    pub fn with_buyer_actions(self, buyers: Arc<dyn BuyerActions>) -> Self {
+        self.support.set_buyer_actions(buyers);
+        self
     }
 }

@@ -4,8 +4,9 @@
 //! - [`PgStore`]: crew mode, several laptops sharing one PostgreSQL database.
 //!
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
-//! the sum of one repository trait per area ([`AuditLog`], [`LedgerStore`], [`AudienceStore`]; the support desk adds
-//! its own), so an area's code depends only on what it uses. Each backend has its own migrations
+//! the sum of one repository trait per area ([`AuditLog`]; the box office's [`LedgerStore`] and
+//! [`AudienceStore`]; the support desk's [`SupportTickets`] and [`MailOutbox`]), so an area's code
+//! depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
 //! BIGINT milliseconds since the epoch (UTC), JSON as TEXT.
@@ -18,6 +19,7 @@ mod audit;
 pub mod ledger;
 mod postgres;
 mod sqlite;
+mod support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +29,10 @@ pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
 pub use ledger::LedgerStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use support::{
+    Direction, Enqueued, MailOutbox, MailboxCursor, MessageOrigin, NewMessage, NewOutboxMail, NewTicket, OutboxMail,
+    Recorded, StoredAttachment, StoredMessage, SupportTickets, Ticket, TicketChange, TicketFilter, TicketTarget,
+};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +42,7 @@ pub enum Backend {
 }
 
 /// Everything the app persists, whatever the backend.
-pub trait Store: AuditLog + LedgerStore + AudienceStore + Send + Sync + std::fmt::Debug {
+pub trait Store: AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + Send + Sync + std::fmt::Debug {
     fn backend(&self) -> Backend;
 }
 

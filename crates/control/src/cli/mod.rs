@@ -7,6 +7,7 @@ mod key;
 mod live;
 mod preflight;
 mod stack;
+mod support;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         action: key::KeyAction,
     },
+    /// The support desk, headless: import the mailbox, send the outbox.
+    Support {
+        #[command(subcommand)]
+        command: support::SupportCommand,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -108,6 +114,16 @@ pub fn main() -> ExitCode {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
         }
         Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
+        Command::Support { command } => runtime.block_on(async {
+            let service = match showdesk_control::ControlService::open(dirs).await {
+                Ok(service) => service,
+                Err(err) => return fail(&err.to_body().message),
+            };
+            match support::run(&service, command).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => fail(&message),
+            }
+        }),
     }
 }
 

@@ -45,6 +45,27 @@ export const ERROR_CODES = {
   audienceDecode: 'audience.decode',
   /** Something must be set up first (Stripe connected, a secret read from the keyring). */
   notReady: 'not_ready',
+  connectorConnect: 'connector.connect',
+  connectorAuth: 'connector.auth',
+  connectorTimeout: 'connector.timeout',
+  connectorProtocol: 'connector.protocol',
+  connectorPermanent: 'connector.permanent',
+  connectorTransient: 'connector.transient',
+  connectorCompose: 'connector.compose',
+  connectorSettings: 'connector.settings',
+  supportNotConfigured: 'support.not_configured',
+  supportNoTicket: 'support.no_ticket',
+  supportNoTemplate: 'support.no_template',
+  supportMissingVariable: 'support.missing_variable',
+  /** The recipient is not the buyer: ask the operator to confirm before sending order details. */
+  supportForeignRecipient: 'support.foreign_recipient',
+  supportNoSuchOrder: 'support.no_such_order',
+  supportNoDuplicate: 'support.no_duplicate',
+  supportBadAmount: 'support.bad_amount',
+  supportNoRecipient: 'support.no_recipient',
+  supportAckOff: 'support.ack_off',
+  /** Box-office refusals arrive as `box_office.<its code>`; this one means it is not connected. */
+  boxOfficeUnavailable: 'box_office.unavailable',
   internal: 'internal',
   /** Not from Rust: the IPC call itself failed. */
   ipc: 'ipc',
