@@ -41,6 +41,7 @@ async fn a_rush_of_purchases_refunds_and_a_double_purchase_add_up_exactly() -> T
                 ends_at_ms: starts + 7_200_000,
                 price: MoneyView { minor: PRICE, currency: "EUR".into() },
                 capacity: 100,
+                watch_url: None,
             },
         )
         .await?;

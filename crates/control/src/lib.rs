@@ -6,6 +6,7 @@
 
 pub mod bindings;
 pub mod box_office;
+mod buyer_mail;
 mod error;
 pub mod info;
 pub mod live;
@@ -32,7 +33,7 @@ pub struct ControlService {
     dirs: AppDirs,
     store: Arc<dyn Store>,
     rehearsal: Rehearsal,
-    box_office: BoxOffice,
+    box_office: Arc<BoxOffice>,
     support: SupportDesk,
 }
 
@@ -47,8 +48,10 @@ impl ControlService {
 
     /// A service over an already opened store (crew mode, tests).
     pub fn with_store(dirs: AppDirs, store: Arc<dyn Store>) -> Self {
-        let box_office = BoxOffice::new(store.clone());
+        let box_office = Arc::new(BoxOffice::new(store.clone()));
         let support = SupportDesk::new(Arc::clone(&store));
+        // Refunds, promo codes, access and orders from a ticket go through the box office.
+        support.set_buyer_actions(Arc::clone(&box_office) as Arc<dyn BuyerActions>);
         Self { dirs, store, rehearsal: Rehearsal::default(), box_office, support }
     }
 

@@ -43,6 +43,7 @@ fn new_show(starts_at_ms: i64) -> NewShowInput {
         ends_at_ms: starts_at_ms + 7_200_000,
         price: MoneyView { minor: 1500, currency: "EUR".into() },
         capacity: 2000,
+        watch_url: None,
     }
 }
 

@@ -27,6 +27,7 @@ async fn a_sold_out_show_closes_and_a_stale_cursor_is_reconciled() -> TestResult
                 ends_at_ms: now_ms() + 7_200_000,
                 price: MoneyView { minor: 1000, currency: "EUR".into() },
                 capacity: 3,
+                watch_url: None,
             },
         )
         .await?;

@@ -36,6 +36,7 @@ async fn show(store: &Arc<dyn Store>, price_minor: i64) -> Outcome {
         ends_at_ms: 1_742_076_000_000,
         price: Money::new(price_minor, Currency::EUR),
         capacity: 500,
+        watch_url: None,
     };
     store.create_show(SHOW, &new).await?;
     let listing = ShowListing {

@@ -153,6 +153,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         ends_at_ms: T0 + 5 * 3_600_000,
         price: Money::new(2000, Currency::EUR),
         capacity: 2_000_000,
+        watch_url: None,
     };
     store.create_show(SHOW, &new).await?;
     let listing = ShowListing {

@@ -42,7 +42,9 @@ pub enum Backend {
 }
 
 /// Everything the app persists, whatever the backend.
-pub trait Store: AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + Send + Sync + std::fmt::Debug
+{
     fn backend(&self) -> Backend;
 }
 

@@ -32,6 +32,7 @@ async fn show(store: &dyn Store, id: &str) -> Result<(), StoreError> {
         ends_at_ms: T0 + HOUR,
         price: eur(2000),
         capacity: 100,
+        watch_url: None,
     };
     store.create_show(id, &new).await?;
     store

@@ -5,6 +5,7 @@
 //! it ended) whatever the outcome.
 
 mod audience;
+mod buyers;
 mod dashboard;
 mod promos;
 mod refunds;

@@ -24,8 +24,24 @@ pub(crate) fn requested_minor(refunds: &[RefundRecord]) -> i64 {
 }
 
 impl BoxOffice {
+    /// Refunds and queues the buyer's refund confirmation.
     pub async fn refund(&self, actor: &str, input: &RefundInput) -> Result<RefundView, ControlError> {
-        let result = self.refund_inner(actor, input).await;
+        self.refund_and_tell(actor, input, true).await
+    }
+
+    /// Refunds without mailing the buyer: for callers that send their own mail about it (the
+    /// support desk's reply, the double-purchase notice), so the buyer gets one mail, not two.
+    pub(crate) async fn refund_quietly(&self, actor: &str, input: &RefundInput) -> Result<RefundView, ControlError> {
+        self.refund_and_tell(actor, input, false).await
+    }
+
+    async fn refund_and_tell(
+        &self,
+        actor: &str,
+        input: &RefundInput,
+        tell_buyer: bool,
+    ) -> Result<RefundView, ControlError> {
+        let result = self.refund_inner(actor, input, tell_buyer).await;
         let detail = serde_json::json!({
             "amount_minor": result.as_ref().map(|r| r.amount.minor).ok().or(input.amount_minor),
             "reason": input.reason,
@@ -35,7 +51,12 @@ impl BoxOffice {
         result
     }
 
-    async fn refund_inner(&self, actor: &str, input: &RefundInput) -> Result<RefundView, ControlError> {
+    async fn refund_inner(
+        &self,
+        actor: &str,
+        input: &RefundInput,
+        tell_buyer: bool,
+    ) -> Result<RefundView, ControlError> {
         let reason = RefundReason::parse(&input.reason).ok_or_else(|| RuleError::Invalid {
             field: "reason",
             reason: "duplicate, fraudulent or requested_by_customer".into(),
@@ -116,7 +137,8 @@ impl BoxOffice {
                 tracing::warn!(code = err.code(), "the refunded payment could not be re-read; the next poll will")
             }
         }
-        if let Some(email) = &order.buyer.email
+        if tell_buyer
+            && let Some(email) = &order.buyer.email
             && let Some(refund_id) = &settled.processor_refund_id
         {
             self.store.queue_buyer_notice(NOTICE_REFUND, &order.id, refund_id, email).await?;
@@ -144,7 +166,8 @@ impl BoxOffice {
                 amount_minor: None,
                 reason: RefundReason::Duplicate.as_str().to_owned(),
             };
-            let refund = self.refund(actor, &input).await?;
+            // The buyer hears about it once, from the double-purchase notice below.
+            let refund = self.refund_quietly(actor, &input).await?;
             self.store.resolve_double_purchase(flag_id, DoublePurchaseStatus::Refunded, actor).await?;
             if let Some(order) = self.store.order(&flag.flag.duplicate_order_id).await?
                 && let Some(email) = &order.buyer.email

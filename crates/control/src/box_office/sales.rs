@@ -54,6 +54,7 @@ impl BoxOffice {
                 ends_at_ms: input.ends_at_ms,
                 price: Money::new(input.price.minor, currency),
                 capacity: input.capacity,
+                watch_url: input.watch_url.as_deref().map(str::trim).filter(|url| !url.is_empty()).map(str::to_owned),
             };
             show.validate()?;
             let base = slug(&show.title, show.starts_at_ms);

@@ -52,6 +52,7 @@ pub struct ShowView {
     pub price: MoneyView,
     pub capacity: u32,
     pub payment_link_url: Option<String>,
+    pub watch_url: Option<String>,
     pub sales_open: bool,
 }
 
@@ -65,6 +66,7 @@ impl From<&Show> for ShowView {
             price: show.price.into(),
             capacity: show.capacity,
             payment_link_url: show.payment_link_url.clone(),
+            watch_url: show.watch_url.clone(),
             sales_open: show.sales_open,
         }
     }
@@ -81,6 +83,8 @@ pub struct NewShowInput {
     pub ends_at_ms: i64,
     pub price: MoneyView,
     pub capacity: u32,
+    /// Where buyers watch (the host's event page).
+    pub watch_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

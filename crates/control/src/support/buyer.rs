@@ -19,6 +19,10 @@ pub enum OrderStatus {
     PartiallyRefunded,
     Refunded,
     Cancelled,
+    /// The buyer's bank disputes the payment.
+    Disputed,
+    /// The payment never went through.
+    Failed,
 }
 
 /// One order of a buyer, as the ticket shows it.

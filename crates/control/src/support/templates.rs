@@ -40,6 +40,12 @@ const BUILTIN: &[(&str, &str, &str)] = builtin![
     "fr" / "cancelled",
     "en" / "card_safety",
     "fr" / "card_safety",
+    "en" / "ticket_confirmation",
+    "fr" / "ticket_confirmation",
+    "en" / "refund_confirmation",
+    "fr" / "refund_confirmation",
+    "en" / "duplicate_refunded",
+    "fr" / "duplicate_refunded",
 ];
 
 /// Variables whose value is personal to the buyer's orders: a mail using one goes only to the

@@ -13,6 +13,8 @@ pub struct NewShow {
     pub ends_at_ms: i64,
     pub price: Money,
     pub capacity: u32,
+    /// Where buyers watch (the host's event page); what "resend access" sends.
+    pub watch_url: Option<String>,
 }
 
 /// A stored show.
@@ -27,6 +29,8 @@ pub struct Show {
     /// `plink_…` once the show is on sale through a Payment Link.
     pub payment_link_id: Option<String>,
     pub payment_link_url: Option<String>,
+    /// Where buyers watch (the host's event page).
+    pub watch_url: Option<String>,
     pub sales_open: bool,
     pub created_ms: i64,
 }
@@ -40,6 +44,11 @@ impl NewShow {
         }
         if title.chars().count() > 200 {
             return Err(RuleError::invalid("title", "at most 200 characters"));
+        }
+        if let Some(url) = &self.watch_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(RuleError::invalid("watch_url", "a web address starting with https://"));
         }
         if self.ends_at_ms <= self.starts_at_ms {
             return Err(RuleError::invalid("ends_at", "the show must end after it starts"));
@@ -67,6 +76,7 @@ mod tests {
             ends_at_ms: 2_000,
             price: Money::new(1500, Currency::EUR),
             capacity: 500,
+            watch_url: None,
         };
         assert_eq!(good.validate(), Ok(()));
         let field = |show: NewShow| match show.validate() {

@@ -17,7 +17,7 @@ pub(crate) const ORDER_COLUMNS: &str = "id, show_id, checkout_session_id, paymen
      payment_state, dispute_state, status, promotion_code_id, discount_minor, purchased_ms, ticket_issued_ms, updated_ms";
 
 pub(crate) const SHOW_COLUMNS: &str = "id, title, starts_at_ms, ends_at_ms, price_minor, currency, capacity, \
-     payment_link_id, payment_link_url, sales_open, created_ms";
+     payment_link_id, payment_link_url, watch_url, sales_open, created_ms";
 
 pub(crate) const REFUND_COLUMNS: &str = "id, order_id, amount_minor, currency, reason, status, idempotency_key, \
      stripe_refund_id, error_code, requested_by, requested_ms, settled_ms";
@@ -112,6 +112,7 @@ pub(crate) struct ShowRow {
     capacity: i64,
     payment_link_id: Option<String>,
     payment_link_url: Option<String>,
+    watch_url: Option<String>,
     sales_open: bool,
     created_ms: i64,
 }
@@ -129,6 +130,7 @@ impl TryFrom<ShowRow> for Show {
             ends_at_ms: row.ends_at_ms,
             payment_link_id: row.payment_link_id,
             payment_link_url: row.payment_link_url,
+            watch_url: row.watch_url,
             sales_open: row.sales_open,
             created_ms: row.created_ms,
         })

@@ -13,7 +13,8 @@ macro_rules! ledger_store_impl {
                 let now = $crate::now_ms();
                 let inserted = sqlx::query(
                     "INSERT INTO shows (id, title, starts_at_ms, ends_at_ms, price_minor, currency, capacity, \
-                     sales_open, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+                     sales_open, created_ms, watch_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     ON CONFLICT (id) DO NOTHING",
                 )
                 .bind(id)
                 .bind(show.title.trim())
@@ -24,6 +25,7 @@ macro_rules! ledger_store_impl {
                 .bind(i64::from(show.capacity))
                 .bind(false)
                 .bind(now)
+                .bind(show.watch_url.as_deref())
                 .execute(&self.pool)
                 .await?;
                 if inserted.rows_affected() == 0 {

@@ -4,4 +4,8 @@ import type { MoneyView } from "./MoneyView";
 /**
  * A show as the operator enters it.
  */
-export type NewShowInput = { title: string, starts_at_ms: number, ends_at_ms: number, price: MoneyView, capacity: number, };
+export type NewShowInput = { title: string, starts_at_ms: number, ends_at_ms: number, price: MoneyView, capacity: number, 
+/**
+ * Where buyers watch (the host's event page).
+ */
+watch_url: string | null, };

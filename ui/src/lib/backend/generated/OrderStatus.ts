@@ -3,4 +3,4 @@
 /**
  * Where an order stands.
  */
-export type OrderStatus = "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled";
+export type OrderStatus = "pending" | "paid" | "partially_refunded" | "refunded" | "cancelled" | "disputed" | "failed";
