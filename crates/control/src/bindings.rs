@@ -11,6 +11,7 @@ use crate::box_office::views::{
     MoneyView, NewShowInput, OrderView, PollReport, PromoInput, PromoUseView, PromoView, RefundInput, RefundView,
     RiskNoticeView, SalesMinuteView, ShowView, StripeStatus,
 };
+use crate::live::views::{LayoutView, LiveAlert, LivePhase, LiveStatus, MetersView, OutputView, SourceView};
 use crate::support::SupportEvent;
 use crate::support::actions::ActionResult;
 use crate::support::buyer::OrderStatus;
@@ -38,6 +39,14 @@ pub fn render_all() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
         one::<LocalService>()?,
         one::<RehearsalPhase>()?,
         one::<RehearsalStatus>()?,
+        // The show on air.
+        one::<LayoutView>()?,
+        one::<LiveAlert>()?,
+        one::<LivePhase>()?,
+        one::<LiveStatus>()?,
+        one::<MetersView>()?,
+        one::<OutputView>()?,
+        one::<SourceView>()?,
         // The box office and the audience.
         one::<AlertView>()?,
         one::<AudienceReadingView>()?,

@@ -35,6 +35,8 @@ pub struct ControlService {
     rehearsal: Rehearsal,
     box_office: Arc<BoxOffice>,
     support: SupportDesk,
+    /// The show on air, if any.
+    live: tokio::sync::Mutex<Option<live::session::LiveShow>>,
 }
 
 impl ControlService {
@@ -52,7 +54,7 @@ impl ControlService {
         let support = SupportDesk::new(Arc::clone(&store));
         // Refunds, promo codes, access and orders from a ticket go through the box office.
         support.set_buyer_actions(Arc::clone(&box_office) as Arc<dyn BuyerActions>);
-        Self { dirs, store, rehearsal: Rehearsal::default(), box_office, support }
+        Self { dirs, store, rehearsal: Rehearsal::default(), box_office, support, live: tokio::sync::Mutex::new(None) }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

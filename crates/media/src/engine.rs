@@ -398,6 +398,16 @@ impl Engine {
         names
     }
 
+    /// The names of the audio channels, in order: the sources with sound.
+    pub fn channels(&self) -> Vec<String> {
+        self.spec.sources.iter().filter(|s| s.kind.has_audio()).map(|s| s.name.clone()).collect()
+    }
+
+    /// Where every output is now.
+    pub fn output_states(&self) -> Vec<(String, crate::output::OutputState)> {
+        self.outputs.iter().map(|o| (o.id.clone(), o.state())).collect()
+    }
+
     /// A cut or a picture-in-picture. Leaving the slate slot stops the slate.
     pub fn set_layout(&self, layout: Layout) -> Result<(), MediaError> {
         self.program.set_layout(layout)?;

@@ -5,7 +5,8 @@
 //!
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
 //! the sum of one repository trait per area ([`AuditLog`]; the box office's [`LedgerStore`] and
-//! [`AudienceStore`]; the support desk's [`SupportTickets`] and [`MailOutbox`]), so an area's code
+//! [`AudienceStore`]; the support desk's [`SupportTickets`] and [`MailOutbox`]; the live show's
+//! [`StreamLog`]), so an area's code
 //! depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
@@ -19,6 +20,7 @@ mod audit;
 pub mod ledger;
 mod postgres;
 mod sqlite;
+mod stream_log;
 mod support;
 
 use std::path::Path;
@@ -29,6 +31,7 @@ pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
 pub use ledger::LedgerStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use stream_log::{LiveSession, StreamEvent, StreamLog, StreamSample};
 pub use support::{
     Direction, Enqueued, MailOutbox, MailboxCursor, MessageOrigin, NewMessage, NewOutboxMail, NewTicket, OutboxMail,
     Recorded, StoredAttachment, StoredMessage, SupportTickets, Ticket, TicketChange, TicketFilter, TicketTarget,
@@ -43,7 +46,7 @@ pub enum Backend {
 
 /// Everything the app persists, whatever the backend.
 pub trait Store:
-    AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + Send + Sync + std::fmt::Debug
+    AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + StreamLog + Send + Sync + std::fmt::Debug
 {
     fn backend(&self) -> Backend;
 }

@@ -4,14 +4,21 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use showdesk_control::ControlService;
 use showdesk_control::live::profile::{self, SystemSecrets};
-use showdesk_media::engine::{Engine, EngineEvent};
+use showdesk_media::engine::EngineEvent;
 use showdesk_media::output::OutputState;
 use showdesk_platform::AppDirs;
 
 use super::{end_signal, fail, print_json};
 
-pub async fn run(dirs: &AppDirs, profile_path: &Path, duration: Option<u64>, json: bool) -> ExitCode {
+pub async fn run(
+    dirs: &AppDirs,
+    profile_path: &Path,
+    show_id: Option<String>,
+    duration: Option<u64>,
+    json: bool,
+) -> ExitCode {
     let profile = match profile::load(profile_path, &dirs.videos, &SystemSecrets) {
         Ok(profile) => profile,
         Err(err) => return fail(&err.to_string()),
@@ -19,11 +26,19 @@ pub async fn run(dirs: &AppDirs, profile_path: &Path, duration: Option<u64>, jso
     for notice in &profile.notices {
         eprintln!("showdesk: note: {notice}");
     }
-    let engine = match Engine::start(profile.spec).await {
-        Ok(engine) => Arc::new(engine),
-        Err(err) => return fail(&err.to_string()),
+    // Through the control service, so the session's health and events go to the stream log for the
+    // after-show report.
+    let service = match ControlService::open(dirs.clone()).await {
+        Ok(service) => service,
+        Err(err) => return fail(&err.to_body().message),
     };
-    engine.run_background();
+    if let Err(err) = service.go_live(profile.spec, show_id).await {
+        return fail(&err.to_body().message);
+    }
+    let engine: Arc<_> = match service.live_engine().await {
+        Ok(engine) => engine,
+        Err(err) => return fail(&err.to_body().message),
+    };
     let mut events = engine.subscribe();
     eprintln!("Live. Ctrl-C ends the show{}.", duration.map(|s| format!(" (or in {s} s)")).unwrap_or_default());
     let ended = end_signal(duration);
@@ -34,7 +49,7 @@ pub async fn run(dirs: &AppDirs, profile_path: &Path, duration: Option<u64>, jso
             event = events.recv() => match event {
                 Ok(EngineEvent::Stats(stats)) if json => {
                     if let Err(code) = print_json(&stats) {
-                        engine.stop().await;
+                        let _ = service.end_show().await;
                         return code;
                     }
                 }
@@ -50,7 +65,11 @@ pub async fn run(dirs: &AppDirs, profile_path: &Path, duration: Option<u64>, jso
         }
     }
     eprintln!("Ending the show…");
-    let report = engine.stop().await;
+    drop(engine);
+    let report = match service.end_show().await {
+        Ok(end) => end.stop,
+        Err(err) => return fail(&err.to_body().message),
+    };
     if let Some(recording) = &report.recording {
         eprintln!("Recording: {}", recording.display());
     }

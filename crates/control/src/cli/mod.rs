@@ -46,6 +46,9 @@ enum Command {
         /// One line of JSON stats per second on stdout (events go to stderr).
         #[arg(long)]
         json: bool,
+        /// The box-office show this is (its id), so the after-show report includes the stream.
+        #[arg(long, value_name = "ID")]
+        show: Option<String>,
     },
     /// Checks before the show: every destination (DNS, TCP, publish), the upload bandwidth, the
     /// sources. Publishes a test picture for a few seconds.
@@ -109,7 +112,9 @@ pub fn main() -> ExitCode {
         Command::Info { json } => info::run(&dirs, json),
         Command::Devices { json } => devices::run(json),
         Command::Key { action } => key::run(action),
-        Command::Live { profile, duration, json } => runtime.block_on(live::run(&dirs, &profile, duration, json)),
+        Command::Live { profile, duration, json, show } => {
+            runtime.block_on(live::run(&dirs, &profile, show, duration, json))
+        }
         Command::Preflight { profile, no_bandwidth, json } => {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
         }

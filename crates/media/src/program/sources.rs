@@ -20,8 +20,25 @@ use crate::spec::{SourceKind, SourceSpec, VideoFormat};
 
 /// videotestsrc patterns that do not move.
 const STILL_PATTERNS: &[&str] = &[
-    "smpte", "smpte75", "smpte100", "bar", "colors", "checkers-1", "checkers-2", "checkers-4", "checkers-8", "circular",
-    "black", "white", "red", "green", "blue", "solid-color", "gradient", "pinwheel", "spokes",
+    "smpte",
+    "smpte75",
+    "smpte100",
+    "bar",
+    "colors",
+    "checkers-1",
+    "checkers-2",
+    "checkers-4",
+    "checkers-8",
+    "circular",
+    "black",
+    "white",
+    "red",
+    "green",
+    "blue",
+    "solid-color",
+    "gradient",
+    "pinwheel",
+    "spokes",
 ];
 
 /// How long a failed source waits before it is tried again.
