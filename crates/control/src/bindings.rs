@@ -11,7 +11,12 @@ use crate::box_office::views::{
     MoneyView, NewShowInput, OrderView, PollReport, PromoInput, PromoUseView, PromoView, RefundInput, RefundView,
     RiskNoticeView, SalesMinuteView, ShowView, StripeStatus,
 };
+use crate::live::profile::{
+    AudioSection, DestinationSection, ProfileDoc, RecordingSection, ShowSection, SourceSection, VideoSection,
+};
 use crate::live::views::{LayoutView, LiveAlert, LivePhase, LiveStatus, MetersView, OutputView, SourceView};
+use crate::report::views::{FollowUpPreview, OpenItem, Retrospective};
+use crate::setup::{CheckView, SecretStoreStatus};
 use crate::support::SupportEvent;
 use crate::support::actions::ActionResult;
 use crate::support::buyer::OrderStatus;
@@ -47,6 +52,20 @@ pub fn render_all() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
         one::<MetersView>()?,
         one::<OutputView>()?,
         one::<SourceView>()?,
+        // Setup.
+        one::<AudioSection>()?,
+        one::<CheckView>()?,
+        one::<DestinationSection>()?,
+        one::<ProfileDoc>()?,
+        one::<RecordingSection>()?,
+        one::<SecretStoreStatus>()?,
+        one::<ShowSection>()?,
+        one::<SourceSection>()?,
+        one::<VideoSection>()?,
+        // After the show.
+        one::<FollowUpPreview>()?,
+        one::<OpenItem>()?,
+        one::<Retrospective>()?,
         // The box office and the audience.
         one::<AlertView>()?,
         one::<AudienceReadingView>()?,

@@ -23,6 +23,10 @@ pub enum ControlError {
     NotReady(String),
     #[error(transparent)]
     Support(#[from] crate::support::SupportError),
+    #[error(transparent)]
+    Profile(#[from] crate::live::profile::ProfileError),
+    #[error(transparent)]
+    Keyring(#[from] showdesk_platform::keyring::KeyringError),
     #[error("{0}")]
     Internal(String),
 }
@@ -42,6 +46,8 @@ impl ControlError {
             Self::Audience(err) => err.code().to_owned(),
             Self::NotReady(_) => "not_ready".to_owned(),
             Self::Support(err) => err.code(),
+            Self::Profile(_) => "profile.invalid".to_owned(),
+            Self::Keyring(err) => err.code().to_owned(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

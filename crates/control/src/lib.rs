@@ -11,6 +11,8 @@ mod error;
 pub mod info;
 pub mod live;
 pub mod rehearsal;
+pub mod report;
+pub mod setup;
 pub mod support;
 
 use std::sync::Arc;

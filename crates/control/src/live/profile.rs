@@ -5,13 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use showdesk_media::destination::{Notice, Target};
 use showdesk_media::spec::{
     AudioSettings, EncoderChoice, EngineSpec, Language, OutputSpec, RecordingSpec, SourceKind, SourceSpec, VideoPreset,
     VideoSettings,
 };
 use showdesk_platform::keyring::Keyring;
+use ts_rs::TS;
 
 /// Why a profile was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,83 +23,120 @@ pub struct ProfileError {
     pub message: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A show profile as written (TOML) and as the setup screens edit it. Holds no secret: only the
+/// names of keyring entries or environment variables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct File {
-    show: ShowSection,
+#[ts(export_to = "ProfileDoc.ts")]
+pub struct ProfileDoc {
+    pub show: ShowSection,
     #[serde(default)]
-    video: VideoSection,
+    pub video: VideoSection,
     #[serde(default)]
-    audio: AudioSection,
+    pub audio: AudioSection,
     #[serde(default)]
-    sources: Vec<SourceSection>,
+    pub sources: Vec<SourceSection>,
     #[serde(default)]
-    destinations: Vec<DestinationSection>,
+    pub destinations: Vec<DestinationSection>,
     #[serde(default)]
-    recording: RecordingSection,
-    #[serde(default)]
-    preview: Option<bool>,
+    pub recording: RecordingSection,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct ShowSection {
-    title: String,
+#[ts(export_to = "ShowSection.ts")]
+pub struct ShowSection {
+    pub title: String,
     /// RFC 3339, e.g. 2026-12-24T20:00:00Z.
-    starts_at: Option<String>,
-    language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    /// en or fr (the slates' language).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct VideoSection {
-    preset: Option<String>,
-    bitrate_kbps: Option<u32>,
-    min_bitrate_kbps: Option<u32>,
-    encoder: Option<String>,
-    speed_preset: Option<String>,
+#[ts(export_to = "VideoSection.ts")]
+pub struct VideoSection {
+    /// 720p30 or 1080p30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitrate_kbps: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate_kbps: Option<u32>,
+    /// auto or x264.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed_preset: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct AudioSection {
-    bitrate_kbps: Option<u32>,
+#[ts(export_to = "AudioSection.ts")]
+pub struct AudioSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitrate_kbps: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct SourceSection {
-    name: String,
-    kind: String,
-    device: Option<String>,
-    path: Option<PathBuf>,
-    #[serde(rename = "loop")]
-    looped: Option<bool>,
-    pattern: Option<String>,
-    frequency_hz: Option<u32>,
+#[ts(export_to = "SourceSection.ts")]
+pub struct SourceSection {
+    pub name: String,
+    /// camera, microphone, file, image, test_pattern, tone.
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "string | null")]
+    pub path: Option<PathBuf>,
+    #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub looped: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency_hz: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct DestinationSection {
-    name: String,
+#[ts(export_to = "DestinationSection.ts")]
+pub struct DestinationSection {
+    pub name: String,
     /// The server URL, without credentials.
-    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Or the whole URL (with its passphrase, password or token) from the environment / keyring.
-    url_env: Option<String>,
-    url_keyring: Option<String>,
-    key_env: Option<String>,
-    key_keyring: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_keyring: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_env: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_keyring: Option<String>,
     /// Present only to be refused with a helpful message.
-    key: Option<toml::Value>,
-    enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(skip)]
+    pub key: Option<toml::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
-struct RecordingSection {
-    enabled: Option<bool>,
-    folder: Option<PathBuf>,
+#[ts(export_to = "RecordingSection.ts")]
+pub struct RecordingSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "string | null")]
+    pub folder: Option<PathBuf>,
 }
 
 /// Where secrets come from (the environment and the keyring), injectable for tests.
@@ -140,8 +178,27 @@ pub fn load(path: &Path, videos: &Path, secrets: &dyn SecretSource) -> Result<Pr
 
 /// Parses profile text (`file` names it in errors).
 pub fn parse(text: &str, file: &str, videos: &Path, secrets: &dyn SecretSource) -> Result<Profile, ProfileError> {
+    resolve(read_doc(text, file)?, file, videos, secrets)
+}
+
+/// The profile document in `text`, not yet checked beyond its shape.
+pub fn read_doc(text: &str, file: &str) -> Result<ProfileDoc, ProfileError> {
+    toml::from_str(text).map_err(|err| ProfileError { file: file.to_owned(), message: toml_error(&err, text) })
+}
+
+/// The profile as TOML, the way `read_doc` reads it back.
+pub fn write_doc(doc: &ProfileDoc) -> Result<String, ProfileError> {
+    toml::to_string_pretty(doc).map_err(|err| ProfileError { file: String::new(), message: err.to_string() })
+}
+
+/// Checks a profile document and resolves its secrets into an engine spec.
+pub fn resolve(
+    parsed: ProfileDoc,
+    file: &str,
+    videos: &Path,
+    secrets: &dyn SecretSource,
+) -> Result<Profile, ProfileError> {
     let error = |message: String| ProfileError { file: file.to_owned(), message };
-    let parsed: File = toml::from_str(text).map_err(|err| error(toml_error(&err, text)))?;
     let mut notices = Vec::new();
 
     let title = parsed.show.title.trim().to_owned();
