@@ -27,6 +27,9 @@ pub enum ControlError {
     Profile(#[from] crate::live::profile::ProfileError),
     #[error(transparent)]
     Keyring(#[from] showdesk_platform::keyring::KeyringError),
+    /// Input from the operator that cannot be used; the message starts with the field's name.
+    #[error("{0}")]
+    Invalid(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -48,6 +51,7 @@ impl ControlError {
             Self::Support(err) => err.code(),
             Self::Profile(_) => "profile.invalid".to_owned(),
             Self::Keyring(err) => err.code().to_owned(),
+            Self::Invalid(_) => "invalid".to_owned(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

@@ -132,15 +132,26 @@ impl ControlService {
     }
 
     /// Goes live with the saved profile.
+    /// In a rehearsal, the destinations are the local ingest's and the show is the rehearsal's.
     pub async fn go_live_with_profile(&self, show_id: Option<String>) -> Result<(), ControlError> {
-        let resolved = profile::resolve(self.profile()?, PROFILE_FILE, &self.dirs().videos, &SystemSecrets)?;
-        self.go_live(resolved.spec, show_id).await
+        let spec = self.profile_spec()?;
+        let show_id = show_id.or_else(|| self.rehearsal_wiring().map(|wiring| wiring.show_id));
+        self.go_live(spec, show_id).await
+    }
+
+    /// The saved profile, resolved (secrets read), with a rehearsal's destinations when wired.
+    fn profile_spec(&self) -> Result<showdesk_media::spec::EngineSpec, ControlError> {
+        let mut spec = profile::resolve(self.profile()?, PROFILE_FILE, &self.dirs().videos, &SystemSecrets)?.spec;
+        if let Some(wiring) = self.rehearsal_wiring() {
+            spec.outputs = wiring.outputs()?;
+        }
+        Ok(spec)
     }
 
     /// The checklist before the show: sources, and every destination (publishes a few seconds of
     /// test picture). `with_bandwidth` adds the upload test (about 20 s per destination).
     pub async fn preflight(&self, with_bandwidth: bool) -> Result<Vec<CheckView>, ControlError> {
-        let spec = profile::resolve(self.profile()?, PROFILE_FILE, &self.dirs().videos, &SystemSecrets)?.spec;
+        let spec = self.profile_spec()?;
         let mut checks: Vec<CheckView> = preflight::check_sources(&spec, std::time::Duration::from_secs(3))
             .await
             .into_iter()

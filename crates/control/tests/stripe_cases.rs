@@ -12,7 +12,7 @@ use showdesk_core::box_office::{NewShow, OrderStatus, PaymentEvent};
 use showdesk_core::{Currency, Money};
 use showdesk_store::Store;
 use showdesk_store::ledger::ShowListing;
-use showdesk_testkit::Postgres;
+use showdesk_testkit::{LocalStripe, Postgres};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 type Outcome = Result<(), Box<dyn std::error::Error>>;
@@ -120,8 +120,9 @@ async fn c17(store: Arc<dyn Store>) -> Outcome {
     let all: Vec<PaymentEvent> =
         c17["events_oldest_first"].as_array().ok_or("events")?.iter().filter_map(from_event).collect();
     let box_office = BoxOffice::new(store.clone());
-    // Stripe is "connected" to an address nothing listens on: any call would fail as stripe.network.
-    box_office.connect_stripe("camille", "http://127.0.0.1:9", "sk_test_c17_never_called").await?;
+    // A real (local) Stripe: the refund that asks too much must be refused before it is called.
+    let stripe = LocalStripe::start()?;
+    box_office.connect_stripe("camille", &stripe.base_url(), stripe.secret_key()).await?;
     box_office.apply_payment_events(&all[..2]).await?;
 
     let after_r1 = &c17["expected"]["after_r1"];
@@ -146,7 +147,9 @@ async fn c17(store: Arc<dyn Store>) -> Outcome {
         Some("box_office.refund_exceeds_remaining"),
         "blocked before Stripe"
     );
-    assert!(store.refunds_for_order(&order.id).await?.is_empty(), "nothing recorded, nothing sent");
+    assert!(store.refunds_for_order(&order.id).await?.is_empty(), "nothing recorded");
+    let sent = stripe.get_json("/v1/refunds")?;
+    assert_eq!(sent["data"].as_array().map(Vec::len), Some(0), "nothing sent to Stripe: {sent}");
     let audit = store.audit_for(&format!("order:{}", order.id)).await?;
     assert_eq!(audit.last().and_then(|e| e.error_code.as_deref()), Some("box_office.refund_exceeds_remaining"));
 

@@ -21,6 +21,8 @@ pub mod probe;
 mod process_stats;
 pub mod program;
 pub mod spec;
+pub mod playback;
+pub mod viewer;
 
 pub use probe::{ElementCheck, MediaProbe, probe};
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 /// Why a service could not be started or used.
 #[derive(Debug, thiserror::Error)]
 pub enum TestkitError {
-    #[error("{tool} is not installed ({detail}). Run `cargo xtask test` once: it installs it.")]
+    #[error("missing: {tool} ({detail}). Run `cargo xtask install` (or `cargo xtask run` or `cargo xtask test`, which install it first).")]
     ToolMissing { tool: &'static str, detail: String },
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },

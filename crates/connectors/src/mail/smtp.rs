@@ -37,6 +37,9 @@ pub struct SmtpSettings {
 #[derive(Debug, Clone)]
 pub struct SmtpSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// For messages: `host:port` and the login.
+    address: String,
+    user: Option<String>,
 }
 
 impl SmtpSender {
@@ -61,7 +64,36 @@ impl SmtpSender {
         if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
-        Ok(Self { transport: builder.build() })
+        Ok(Self {
+            transport: builder.build(),
+            address: format!("{}:{}", settings.host, settings.port),
+            user: settings.user.clone(),
+        })
+    }
+
+    /// Connects, greets and logs in (when credentials are set) without sending anything: the check
+    /// setup runs before it says the mailbox is connected.
+    pub async fn verify(&self) -> Result<(), ConnectorError> {
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ConnectorError::Connect {
+                service: "SMTP",
+                address: self.address.clone(),
+                detail: "the server did not answer NOOP".into(),
+            }),
+            Err(err) if err.status().is_some_and(|code| code.to_string().starts_with("535")) => {
+                Err(ConnectorError::Auth {
+                    service: "SMTP",
+                    user: self.user.clone().unwrap_or_default(),
+                    detail: showdesk_platform::redact(&err.to_string()).into_owned(),
+                })
+            }
+            Err(err) => Err(ConnectorError::Connect {
+                service: "SMTP",
+                address: self.address.clone(),
+                detail: showdesk_platform::redact(&err.to_string()).into_owned(),
+            }),
+        }
     }
 
     /// Sends `raw` from `from` to `to`. A 5xx is [`ConnectorError::Permanent`] (naming the

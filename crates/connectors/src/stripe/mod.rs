@@ -181,6 +181,12 @@ impl StripeClient {
         self.rate_limited.swap(0, Ordering::Relaxed)
     }
 
+    /// Checks the key with a read any secret key may make (the balance): a wrong or revoked key
+    /// is `StripeError::Auth` here, not at the first sale.
+    pub async fn verify_key(&self) -> Result<(), StripeError> {
+        self.get("/v1/balance", &[]).await.map(drop)
+    }
+
     pub(crate) async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, StripeError> {
         self.send(reqwest::Method::GET, path, query, &[], None).await
     }

@@ -147,6 +147,20 @@ impl StripeClient {
         buyer: (&str, Option<&str>),
         key: &IdempotencyKey,
     ) -> Result<TestPayment, StripeError> {
+        self.create_test_payment_with_promo(amount, payment_method, show_id, buyer, None, key).await
+    }
+
+    /// As [`Self::create_test_payment`], for a buyer who entered a promotion code (its Stripe id;
+    /// `amount` is what remains to pay after the discount).
+    pub async fn create_test_payment_with_promo(
+        &self,
+        amount: Money,
+        payment_method: &str,
+        show_id: &str,
+        buyer: (&str, Option<&str>),
+        promotion_code: Option<&str>,
+        key: &IdempotencyKey,
+    ) -> Result<TestPayment, StripeError> {
         let (email, customer) = buyer;
         let mut form = vec![
             ("amount".to_owned(), amount.minor.to_string()),
@@ -158,6 +172,9 @@ impl StripeClient {
         ];
         if let Some(customer) = customer {
             form.push(("customer".to_owned(), customer.to_owned()));
+        }
+        if let Some(promotion_code) = promotion_code {
+            form.push(("metadata[promotion_code]".to_owned(), promotion_code.to_owned()));
         }
         let reply = self.post("/v1/payment_intents", &form, key).await?;
         // Stripe answers a declined confirmation with a 402; localstripe with the intent itself,

@@ -23,6 +23,7 @@ use showdesk_store::{AuditOutcome, NewAuditEntry, Store};
 
 pub use audience::AudiencePollers;
 pub use views::*;
+pub(crate) use sales::EVENTS_CURSOR;
 
 use crate::ControlError;
 
@@ -62,6 +63,10 @@ pub struct BoxOffice {
     /// Secrets by reference (keyring entry names), given by the shell; never stored.
     secrets: RwLock<HashMap<String, Secret>>,
     audience: AudiencePollers,
+    /// Connected to the rehearsal's localstripe, which has no Prices, Payment Links or Promotion
+    /// Codes: shows go on sale and promo codes exist in the ledger only (the drill's buyers pay
+    /// through PaymentIntents, which it has).
+    rehearsal_stripe: std::sync::atomic::AtomicBool,
 }
 
 impl BoxOffice {
@@ -77,6 +82,7 @@ impl BoxOffice {
             last_poll_ms: Mutex::new(None),
             secrets: RwLock::new(HashMap::new()),
             audience: AudiencePollers::default(),
+            rehearsal_stripe: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -95,7 +101,9 @@ impl BoxOffice {
         let result = async {
             let key = StripeKey::new(secret_key)?;
             let client = Arc::new(StripeClient::new(StripeConfig::new(api_base, key))?);
+            client.verify_key().await?;
             *self.stripe.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
+            self.set_rehearsal_stripe(false);
             self.stripe_status().await
         }
         .await;
@@ -114,9 +122,14 @@ impl BoxOffice {
         self.secrets.write().unwrap_or_else(|e| e.into_inner()).insert(reference.to_owned(), secret);
     }
 
+    /// A secret given with `provide_secret`, or else the keyring entry of that name.
     fn secret(&self, reference: &str) -> Result<Secret, ControlError> {
-        self.secrets.read().unwrap_or_else(|e| e.into_inner()).get(reference).cloned().ok_or_else(|| {
-            ControlError::NotReady(format!("the secret {reference:?} was not given (read it from the keyring first)"))
+        if let Some(secret) = self.secrets.read().unwrap_or_else(|e| e.into_inner()).get(reference).cloned() {
+            return Ok(secret);
+        }
+        let from_keyring = showdesk_platform::keyring::Keyring::open().and_then(|keyring| keyring.get(reference));
+        from_keyring.map_err(|err| {
+            ControlError::NotReady(format!("the secret {reference:?} is not available: {err}"))
         })
     }
 
@@ -126,6 +139,21 @@ impl BoxOffice {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .ok_or_else(|| ControlError::NotReady("Stripe is not connected: give Showdesk a secret key first".into()))
+    }
+
+    /// Marks the connected Stripe as the rehearsal's localstripe (see the field); any other
+    /// connection clears it.
+    pub(crate) fn set_rehearsal_stripe(&self, rehearsal: bool) {
+        self.rehearsal_stripe.store(rehearsal, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_rehearsal_stripe(&self) -> bool {
+        self.rehearsal_stripe.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether a Stripe key was given (not whether Stripe answers).
+    pub fn stripe_connected(&self) -> bool {
+        self.stripe.read().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     pub async fn stripe_status(&self) -> Result<StripeStatus, ControlError> {

@@ -59,8 +59,16 @@ impl BoxOffice {
                 now_ms: now_ms(),
             })
             .await?;
-        let created = stripe.create_promo(&format!("promo-{}", record.id), &record.rules, customer.as_deref()).await?;
-        self.store.set_promo_processor_ids(record.id, &created.coupon_id, &created.promotion_code_id).await?;
+        if self.is_rehearsal_stripe() {
+            // localstripe has no promotion codes: the code lives in the ledger, under an id of its
+            // own that the drill's buyers quote when they use it.
+            let id = rehearsal_promotion_code_id(record.id);
+            self.store.set_promo_processor_ids(record.id, "rehearsal", &id).await?;
+        } else {
+            let created =
+                stripe.create_promo(&format!("promo-{}", record.id), &record.rules, customer.as_deref()).await?;
+            self.store.set_promo_processor_ids(record.id, &created.coupon_id, &created.promotion_code_id).await?;
+        }
         let stored = self.store.promo_codes_for_show(&show.id).await?;
         let view = stored.iter().find(|p| p.id == record.id).map(PromoView::from);
         view.ok_or_else(|| StoreError::NotFound { what: "promo code", id: record.id.to_string() }.into())
@@ -69,4 +77,9 @@ impl BoxOffice {
     pub async fn promo_codes(&self, show_id: &str) -> Result<Vec<PromoView>, ControlError> {
         Ok(self.store.promo_codes_for_show(show_id).await?.iter().map(PromoView::from).collect())
     }
+}
+
+/// The promotion code id of a rehearsal promo code (localstripe has none of its own).
+pub(crate) fn rehearsal_promotion_code_id(record_id: i64) -> String {
+    format!("promo_rehearsal_{record_id}")
 }

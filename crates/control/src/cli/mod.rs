@@ -6,6 +6,7 @@ mod info;
 mod key;
 mod live;
 mod preflight;
+mod rehearse;
 mod stack;
 mod support;
 
@@ -73,6 +74,18 @@ enum Command {
         #[arg(long)]
         reveal: bool,
     },
+    /// The rehearsal, headless: the local stack, a "Rehearsal" show on sale, live to the local
+    /// ingest, and the drill (a ticket rush, viewers, support mail in English and French) until
+    /// Ctrl-C or --duration; then a summary.
+    Rehearse {
+        /// End the show after this many seconds.
+        #[arg(long, value_name = "SECS")]
+        duration: Option<u64>,
+        /// The summary as one JSON line (live_s, reconnects, orders_paid, gross_minor, currency,
+        /// tickets_opened, viewers_peak, recording_path, recording_playable, …).
+        #[arg(long)]
+        json: bool,
+    },
     /// Stream keys and passwords in the OS keyring.
     Key {
         #[command(subcommand)]
@@ -117,6 +130,9 @@ pub fn main() -> ExitCode {
         }
         Command::Preflight { profile, no_bandwidth, json } => {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
+        }
+        Command::Rehearse { duration, json } => {
+            runtime.block_on(rehearse::run(dirs, rehearse::RehearseArgs { duration, json }))
         }
         Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
         Command::Support { command } => runtime.block_on(async {

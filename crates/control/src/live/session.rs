@@ -52,7 +52,7 @@ impl ControlService {
         engine.run_background();
         let started_ms = now_ms();
         let session_id = self.store().start_live_session(show_id.as_deref(), started_ms).await?;
-        let (alerts, _) = broadcast::channel(256);
+        let alerts = self.alert_sender();
         let recorder = tokio::spawn(record(Arc::clone(self.store()), session_id, engine.subscribe(), alerts.clone()));
         tracing::info!(session_id, "live");
         *live = Some(LiveShow { engine, session_id, show_id, started_ms, recorder, alerts });

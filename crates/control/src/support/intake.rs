@@ -154,7 +154,7 @@ impl SupportDesk {
         declared_size: Option<usize>,
         origin: Option<MessageOrigin>,
     ) -> Result<Ingested, SupportError> {
-        let settings = self.settings_snapshot();
+        let settings = self.settings();
         let parsed = parse_mail(raw, declared_size, settings.parse_limits);
         let dedupe_key = match &parsed.message_id {
             Some(id) => format!("mid:{id}"),
@@ -305,7 +305,7 @@ impl SupportDesk {
     /// Sends the category's acknowledgement when it is switched on and the sender has not had
     /// too many automatic mails already.
     async fn acknowledge(&self, ticket_id: i64, ticket: &NewTicket, parsed: &ParsedMail) -> Result<bool, SupportError> {
-        let settings = self.settings_snapshot();
+        let settings = self.settings();
         let to = parsed.reply_to.clone().unwrap_or_else(|| parsed.from_address.clone());
         if !settings.auto_ack.contains(&ticket.category) || to.is_empty() || to.eq_ignore_ascii_case(&settings.address)
         {

@@ -27,7 +27,7 @@ use serde::Serialize;
 use showdesk_connectors::mail::{ImapSettings, ParseLimits, SmtpSettings};
 use showdesk_core::support::{Backoff, Category, SurgeDetector};
 use showdesk_store::Store;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use ts_rs::TS;
 
 pub use buyer::{BuyerActions, NoBoxOffice};
@@ -114,6 +114,8 @@ struct Inner {
     surge: Mutex<SurgeDetector>,
     outbox_wake: Notify,
     events: broadcast::Sender<SupportEvent>,
+    /// Bumped by every `configure`, so the running intake and outbox restart with the new mailbox.
+    generation: watch::Sender<u64>,
 }
 
 /// The support desk (cheap to clone: one shared state).
@@ -124,7 +126,7 @@ pub struct SupportDesk {
 
 impl std::fmt::Debug for SupportDesk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SupportDesk").field("settings", &*self.settings()).finish_non_exhaustive()
+        f.debug_struct("SupportDesk").field("settings", &self.settings()).finish_non_exhaustive()
     }
 }
 
@@ -146,6 +148,7 @@ impl SupportDesk {
                 show_live: AtomicBool::new(false),
                 outbox_wake: Notify::new(),
                 events,
+                generation: watch::Sender::new(0),
             }),
         }
     }
@@ -154,6 +157,12 @@ impl SupportDesk {
     pub fn configure(&self, settings: SupportSettings) {
         *lock(&self.inner.surge) = SurgeDetector::new(settings.surge_threshold_per_min);
         *self.inner.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        self.inner.generation.send_modify(|generation| *generation += 1);
+    }
+
+    /// Changes whenever the settings are replaced.
+    pub fn watch_configuration(&self) -> watch::Receiver<u64> {
+        self.inner.generation.subscribe()
     }
 
     /// Plugs in the box office.
@@ -174,12 +183,9 @@ impl SupportDesk {
         self.inner.events.subscribe()
     }
 
-    pub fn settings(&self) -> std::sync::RwLockReadGuard<'_, SupportSettings> {
-        self.inner.settings.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn settings_snapshot(&self) -> SupportSettings {
-        self.settings().clone()
+    /// A copy of the settings (a copy, so no lock is held while the caller works with them).
+    pub fn settings(&self) -> SupportSettings {
+        self.inner.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub(crate) fn store(&self) -> &Arc<dyn Store> {

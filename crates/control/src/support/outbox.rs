@@ -57,7 +57,7 @@ impl SupportDesk {
     /// Queues a mail (any kind; the box office's purchase confirmations too). Returns the outbox
     /// entry; with an idempotency key already used, the earlier one.
     pub async fn queue_mail(&self, mail: QueuedMail) -> Result<Enqueued, SupportError> {
-        let settings = self.settings_snapshot();
+        let settings = self.settings();
         let message_id = new_message_id(settings.domain());
         let mut references: Vec<String> = mail.references.iter().rev().take(10).rev().cloned().collect();
         references.dedup();
@@ -180,7 +180,7 @@ impl SupportDesk {
         if recovered != RecoveryReport::default() {
             tracing::warn!(?recovered, "outbox recovered after an interrupted run");
         }
-        let settings = self.settings_snapshot();
+        let settings = self.settings();
         let smtp = SmtpSender::new(settings.smtp.as_ref().ok_or(SupportError::NotConfigured("SMTP"))?)?;
         let mut pacer = Pacer::new(settings.rate_per_sec, settings.burst);
         let mut sent_folder: Option<ImapClient> = None;

@@ -5,6 +5,11 @@
 //! The stack runs on its own thread, which owns the service processes for as long as they live (the
 //! services die with the thread that started them, and with this process).
 
+pub mod drill;
+mod drill_buyers;
+mod drill_mail;
+pub mod wiring;
+
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
