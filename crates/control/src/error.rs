@@ -27,6 +27,12 @@ pub enum ControlError {
     Profile(#[from] crate::live::profile::ProfileError),
     #[error(transparent)]
     Keyring(#[from] showdesk_platform::keyring::KeyringError),
+    /// A request the use case cannot take as it is (an unknown follow-up kind).
+    #[error("{0}")]
+    Invalid(String),
+    /// A report file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Export { path: String, source: std::io::Error },
     #[error("{0}")]
     Internal(String),
 }
@@ -48,6 +54,8 @@ impl ControlError {
             Self::Support(err) => err.code(),
             Self::Profile(_) => "profile.invalid".to_owned(),
             Self::Keyring(err) => err.code().to_owned(),
+            Self::Invalid(_) => "invalid".to_owned(),
+            Self::Export { .. } => "report.export_failed".to_owned(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }
