@@ -4,6 +4,7 @@
 use super::charts::{Series, TimeChart};
 use super::doc::{Block, Column, Kpi};
 use super::facts::ShowReport;
+pub use super::terms::term;
 use super::text::Words;
 use super::views::{OpenItem, Retrospective};
 
@@ -11,33 +12,6 @@ const MINUTE: i64 = 60_000;
 
 fn kpi(label: &str, value: String, note: Option<String>, alarm: bool) -> Kpi {
     Kpi { label: label.to_owned(), value, note, alarm }
-}
-
-/// A reason, category or kind as people read it.
-pub fn term(w: &Words, key: &str) -> String {
-    let (en, fr) = match key {
-        "duplicate" => ("Double purchase", "Achat en double"),
-        "requested_by_customer" => ("Asked by the buyer", "Demandé par l’acheteur"),
-        "fraudulent" => ("Fraud", "Fraude"),
-        "outside" => ("Made outside Showdesk", "Fait hors de Showdesk"),
-        "payment" => ("Payment", "Paiement"),
-        "refund" => ("Refund", "Remboursement"),
-        "overcharge" => ("Overcharge", "Surfacturation"),
-        "promo_code" => ("Promo code", "Code promo"),
-        "access" => ("Can’t watch", "Accès impossible"),
-        "other" => ("Other", "Autre"),
-        "thank_you" => ("Thank you (replay link)", "Merci (lien du replay)"),
-        "apology" => ("Apology (promo code)", "Excuses (code promo)"),
-        "refund_owed" => ("Refund still owed", "Remboursement dû"),
-        "alert" => ("Alert", "Alerte"),
-        "off_air" => ("Off the air", "Hors antenne"),
-        "failed" => ("Gave up", "Abandon"),
-        "ticket_open" => ("Ticket not closed", "Demande non close"),
-        "double_purchase" => ("Double purchase", "Achat en double"),
-        "requested" => ("not confirmed", "non confirmé"),
-        other => (other, other),
-    };
-    w.pick(en, fr).to_owned()
 }
 
 /// The whole report; `retrospective` is the saved note or the prefill.
@@ -624,44 +598,5 @@ fn retro(blocks: &mut Vec<Block>, w: &Words, retrospective: &Retrospective) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::facts::fixture;
-    use crate::report::{html, pdf, retro};
-    use showdesk_core::support::Language;
-
-    /// Renders the fixture in both languages; with SHOWDESK_REPORT_PREVIEW=DIR set, writes the
-    /// pages there to look at (pdftoppm, a browser).
-    #[test]
-    fn the_fixture_renders_in_both_languages_without_script_or_url() -> std::io::Result<()> {
-        let report = fixture::report();
-        for language in [Language::En, Language::Fr] {
-            let words = Words::new(
-                language,
-                chrono::FixedOffset::east_opt(3600).unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc)),
-            );
-            let note = retro::prefill(&report, &words);
-            let items = vec![OpenItem {
-                kind: "refund_owed".into(),
-                subject: "ord_3".into(),
-                description: "€5.00".into(),
-                action: "refund".into(),
-            }];
-            let blocks = blocks(&report, &words, &note, &items);
-            let page = html::page(language.as_str(), "Report", &blocks);
-            assert!(
-                !page.contains("<script") && !page.contains("http://") && !page.contains("https://"),
-                "a URL or a script"
-            );
-            let bytes = pdf::render("Report", "Showdesk", &|n, t| format!("{n}/{t}"), &blocks);
-            assert!(bytes.starts_with(b"%PDF-"));
-            if let Some(dir) = std::env::var_os("SHOWDESK_REPORT_PREVIEW") {
-                let dir = std::path::PathBuf::from(dir);
-                std::fs::create_dir_all(&dir)?;
-                std::fs::write(dir.join(format!("fixture-{}.html", language.as_str())), &page)?;
-                std::fs::write(dir.join(format!("fixture-{}.pdf", language.as_str())), &bytes)?;
-            }
-        }
-        Ok(())
-    }
-}
+#[path = "content_tests.rs"]
+mod tests;

@@ -25,6 +25,7 @@ mod items;
 mod pdf;
 mod pdf_font;
 mod retro;
+mod terms;
 mod text;
 pub mod views;
 
