@@ -17,8 +17,8 @@ mod charts;
 mod content;
 mod csv;
 mod doc;
-mod facts;
-mod figures;
+pub mod facts;
+pub mod figures;
 mod follow_up;
 mod html;
 mod items;
@@ -48,7 +48,9 @@ pub const EXPORT_FILES: [&str; 5] = ["report.html", "report.pdf", "orders.csv", 
 const OPERATOR: &str = "operator";
 
 impl ControlService {
-    async fn report_facts(&self, show_id: &str) -> Result<ShowReport, ControlError> {
+    /// The report's facts as numbers (what the HTML, the PDF and the CSV files are written from),
+    /// for the rehearsal drill and tests that check them against the ledger.
+    pub async fn report_facts(&self, show_id: &str) -> Result<ShowReport, ControlError> {
         facts::gather(self.store().as_ref(), show_id, now_ms()).await
     }
 
