@@ -27,9 +27,12 @@ pub enum ControlError {
     Profile(#[from] crate::live::profile::ProfileError),
     #[error(transparent)]
     Keyring(#[from] showdesk_platform::keyring::KeyringError),
-    /// Input from the operator that cannot be used; the message starts with the field's name.
+    /// Input from the operator that cannot be used (an unknown follow-up kind, an empty field); the message names the field.
     #[error("{0}")]
     Invalid(String),
+    /// A report file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Export { path: String, source: std::io::Error },
     #[error("{0}")]
     Internal(String),
 }
@@ -52,6 +55,7 @@ impl ControlError {
             Self::Profile(_) => "profile.invalid".to_owned(),
             Self::Keyring(err) => err.code().to_owned(),
             Self::Invalid(_) => "invalid".to_owned(),
+            Self::Export { .. } => "report.export_failed".to_owned(),
             Self::Internal(_) => "internal".to_owned(),
         }
     }

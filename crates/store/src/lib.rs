@@ -6,7 +6,7 @@
 //! Both implement [`Store`], the one trait the control service holds (`Arc<dyn Store>`). `Store` is
 //! the sum of one repository trait per area ([`AuditLog`]; the box office's [`LedgerStore`] and
 //! [`AudienceStore`]; the support desk's [`SupportTickets`] and [`MailOutbox`]; the live show's
-//! [`StreamLog`]), so an area's code
+//! [`StreamLog`]; the after-show report's [`ReportStore`]), so an area's code
 //! depends only on what it uses. Each backend has its own migrations
 //! (`migrations/sqlite`, `migrations/postgres`); SQL that only one dialect understands stays in that
 //! backend's module. Shared conventions: money as BIGINT minor units plus a currency code, time as
@@ -19,6 +19,7 @@ mod audience;
 mod audit;
 pub mod ledger;
 mod postgres;
+mod report;
 mod sqlite;
 mod stream_log;
 mod support;
@@ -30,6 +31,7 @@ pub use audience::{AudienceSample, AudienceSourceRecord, AudienceState, Audience
 pub use audit::{AuditEntry, AuditLog, AuditOutcome, NewAuditEntry};
 pub use ledger::LedgerStore;
 pub use postgres::PgStore;
+pub use report::{KeyedMail, ReportStore, RetrospectiveRecord, ShowAttempts};
 pub use sqlite::SqliteStore;
 pub use stream_log::{LiveSession, StreamEvent, StreamLog, StreamSample};
 pub use support::{
@@ -46,7 +48,16 @@ pub enum Backend {
 
 /// Everything the app persists, whatever the backend.
 pub trait Store:
-    AuditLog + LedgerStore + AudienceStore + SupportTickets + MailOutbox + StreamLog + Send + Sync + std::fmt::Debug
+    AuditLog
+    + LedgerStore
+    + AudienceStore
+    + SupportTickets
+    + MailOutbox
+    + StreamLog
+    + ReportStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     fn backend(&self) -> Backend;
 }

@@ -7,6 +7,7 @@ mod key;
 mod live;
 mod preflight;
 mod rehearse;
+mod report;
 mod stack;
 mod support;
 
@@ -91,6 +92,22 @@ enum Command {
         #[command(subcommand)]
         action: key::KeyAction,
     },
+    /// The after-show report of a show: report.html, report.pdf, orders.csv, refunds.csv and
+    /// tickets.csv in a folder.
+    Report {
+        /// The show's id (as the box office named it).
+        #[arg(long, value_name = "ID")]
+        show: String,
+        /// The folder to write into (created if missing; files there are replaced).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The report's language: en or fr.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Print the written files as one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The support desk, headless: import the mailbox, send the outbox.
     Support {
         #[command(subcommand)]
@@ -135,6 +152,16 @@ pub fn main() -> ExitCode {
             runtime.block_on(rehearse::run(dirs, rehearse::RehearseArgs { duration, json }))
         }
         Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
+        Command::Report { show, out, language, json } => runtime.block_on(async {
+            let service = match showdesk_control::ControlService::open(dirs).await {
+                Ok(service) => service,
+                Err(err) => return fail(&err.to_body().message),
+            };
+            match report::run(&service, &show, &out, &language, json).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => fail(&message),
+            }
+        }),
         Command::Support { command } => runtime.block_on(async {
             let service = match showdesk_control::ControlService::open(dirs).await {
                 Ok(service) => service,

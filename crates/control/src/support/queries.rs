@@ -63,7 +63,13 @@ impl SupportDesk {
             messages: messages.iter().map(message_view).collect(),
             first_response_at_ms: ticket.first_response_at_ms,
             resolved_at_ms: ticket.resolved_at_ms,
-            macros: self.templates().names().into_iter().filter(|name| !name.starts_with("ack_")).collect(),
+            // Acknowledgements and after-show follow-ups are sent by the desk itself, not picked as replies.
+            macros: self
+                .templates()
+                .names()
+                .into_iter()
+                .filter(|name| !name.starts_with("ack_") && !name.starts_with("followup_"))
+                .collect(),
         })
     }
 

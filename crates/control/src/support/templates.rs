@@ -46,6 +46,13 @@ const BUILTIN: &[(&str, &str, &str)] = builtin![
     "fr" / "refund_confirmation",
     "en" / "duplicate_refunded",
     "fr" / "duplicate_refunded",
+    // After the show, to every buyer of a kind (report/follow_up.rs); not macros.
+    "en" / "followup_thank_you",
+    "fr" / "followup_thank_you",
+    "en" / "followup_apology",
+    "fr" / "followup_apology",
+    "en" / "followup_refund_owed",
+    "fr" / "followup_refund_owed",
 ];
 
 /// Variables whose value is personal to the buyer's orders: a mail using one goes only to the

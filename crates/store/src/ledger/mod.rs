@@ -20,6 +20,8 @@ pub use records::{
     ShowTotals, SyncCursor,
 };
 
+pub(crate) use rows::{REFUND_COLUMNS, RefundRow};
+
 use crate::StoreError;
 
 /// Notice kinds the ledger itself queues.
