@@ -99,7 +99,10 @@ fn spec(url: &str, recordings: &std::path::Path) -> Result<EngineSpec, Box<dyn s
     })
 }
 
-fn csv_file(path: &std::path::Path) -> Result<(Vec<String>, Vec<Vec<String>>), Box<dyn std::error::Error>> {
+/// A CSV file: its header and its rows.
+type CsvTable = (Vec<String>, Vec<Vec<String>>);
+
+fn csv_file(path: &std::path::Path) -> Result<CsvTable, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -293,17 +296,17 @@ async fn after_the_show_the_report_matches_the_books_and_every_buyer_hears_once(
     assert_eq!(files.len(), EXPORT_FILES.len());
     let (header, orders) = csv_file(&out.join("orders.csv"))?;
     assert_eq!(
-        (header.as_slice(), orders.len()),
-        (ORDER_COLUMNS.as_slice(), 6),
+        (header.iter().map(String::as_str).collect::<Vec<_>>(), orders.len()),
+        (ORDER_COLUMNS.to_vec(), 6),
         "five paid orders and the declined one"
     );
     let paid_total: i64 = orders.iter().filter(|o| o[4] != "failed").map(|o| o[7].parse::<i64>().unwrap_or(0)).sum();
     assert_eq!(paid_total, ledger.totals.gross_minor);
     let (header, refund_rows) = csv_file(&out.join("refunds.csv"))?;
-    assert_eq!((header.as_slice(), refund_rows.len()), (REFUND_COLUMNS.as_slice(), refunds.len()));
+    assert_eq!((header.iter().map(String::as_str).collect::<Vec<_>>(), refund_rows.len()), (REFUND_COLUMNS.to_vec(), refunds.len()));
     let (header, ticket_rows) = csv_file(&out.join("tickets.csv"))?;
-    assert_eq!((header.as_slice(), ticket_rows.len()), (TICKET_COLUMNS.as_slice(), 2));
-    let html = std::fs::read_to_string(&out.join("report.html"))?;
+    assert_eq!((header.iter().map(String::as_str).collect::<Vec<_>>(), ticket_rows.len()), (TICKET_COLUMNS.to_vec(), 2));
+    let html = std::fs::read_to_string(out.join("report.html"))?;
     assert!(!html.to_lowercase().contains("<script") && !html.contains("http://") && !html.contains("https://"));
     assert!(html.contains("€125.00") && html.contains("€97.50"), "gross and net as the ledger has them");
     let pdf = std::fs::read(out.join("report.pdf"))?;

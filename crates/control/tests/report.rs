@@ -39,7 +39,10 @@ fn payment(show: &str, n: u32, email: &str, name: &str, outcome: AttemptOutcome,
     }
 }
 
-fn csv_rows(path: &std::path::Path) -> Result<(Vec<String>, Vec<Vec<String>>), Box<dyn std::error::Error>> {
+/// A CSV file: its header and its rows.
+type CsvTable = (Vec<String>, Vec<Vec<String>>);
+
+fn csv_rows(path: &std::path::Path) -> Result<CsvTable, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
