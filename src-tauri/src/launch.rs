@@ -12,7 +12,8 @@ usage: showdesk-desktop [--rehearsal] [--home DIR]
   --version     the version
 
 Environment: SHOWDESK_HOME (like --home), SHOWDESK_LOG (log filter), SHOWDESK_REHEARSAL=1 (like
---rehearsal), SHOWDESK_EXIT_AFTER_SECS (close after that many seconds).
+--rehearsal), SHOWDESK_EXIT_AFTER_SECS (close after that many seconds), SHOWDESK_NOTIFICATIONS=0 (no
+desktop notifications; alerts stay in the window).
 Without a display, use the headless CLI instead: `showdesk stack`.";
 
 /// Options that WebKit's WebDriver (or GTK) may add: accepted without a word.
@@ -26,11 +27,13 @@ pub enum Request {
     Version,
 }
 
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Launch {
     pub rehearsal: bool,
     pub home: Option<PathBuf>,
     pub exit_after: Option<Duration>,
+    /// Desktop notifications for serious alerts (on unless SHOWDESK_NOTIFICATIONS=0).
+    pub notifications: bool,
     /// Unknown options, to warn about.
     pub ignored: Vec<String>,
 }
@@ -38,11 +41,8 @@ pub struct Launch {
 /// Reads `args` (without the program name) and the environment through `env`.
 pub fn parse(args: impl IntoIterator<Item = String>, env: impl Fn(&str) -> Option<String>) -> Result<Request, String> {
     let mut launch = Launch {
-        rehearsal: match env("SHOWDESK_REHEARSAL").as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
-            None | Some("" | "0" | "false" | "no") => false,
-            Some("1" | "true" | "yes") => true,
-            Some(other) => return Err(format!("SHOWDESK_REHEARSAL={other:?}: use 1 or 0")),
-        },
+        rehearsal: switch(&env, "SHOWDESK_REHEARSAL", false)?,
+        notifications: switch(&env, "SHOWDESK_NOTIFICATIONS", true)?,
         exit_after: match env("SHOWDESK_EXIT_AFTER_SECS") {
             None => None,
             Some(secs) => Some(Duration::from_secs(
@@ -51,7 +51,8 @@ pub fn parse(args: impl IntoIterator<Item = String>, env: impl Fn(&str) -> Optio
                     .map_err(|_| format!("SHOWDESK_EXIT_AFTER_SECS={secs:?} is not a whole number of seconds"))?,
             )),
         },
-        ..Launch::default()
+        home: None,
+        ignored: Vec::new(),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -68,6 +69,16 @@ pub fn parse(args: impl IntoIterator<Item = String>, env: impl Fn(&str) -> Optio
         }
     }
     Ok(Request::Open(launch))
+}
+
+/// A yes/no environment variable; `default` when unset or empty.
+fn switch(env: &impl Fn(&str) -> Option<String>, name: &str, default: bool) -> Result<bool, String> {
+    match env(name).as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => Ok(default),
+        Some("0" | "false" | "no") => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some(other) => Err(format!("{name}={other:?}: use 1 or 0")),
+    }
 }
 
 fn home_value(value: Option<String>) -> Result<PathBuf, String> {
@@ -127,6 +138,9 @@ mod tests {
         assert!(parse(args(&[]), env).unwrap_err().contains("SHOWDESK_EXIT_AFTER_SECS"));
         let env = |name: &str| (name == "SHOWDESK_REHEARSAL").then(|| "TRUE".to_owned());
         assert!(matches!(parse(args(&[]), env), Ok(Request::Open(Launch { rehearsal: true, .. }))));
+        let env = |name: &str| (name == "SHOWDESK_NOTIFICATIONS").then(|| "0".to_owned());
+        assert!(matches!(parse(args(&[]), env), Ok(Request::Open(Launch { notifications: false, .. }))));
+        assert!(matches!(parse(args(&[]), no_env), Ok(Request::Open(Launch { notifications: true, .. }))));
     }
 
     #[test]

@@ -20,11 +20,11 @@ pub fn rehearsal_start(service: Service<'_>) -> Reply<RehearsalStatus> {
     Ok(service.rehearsal().status())
 }
 
-/// Stopping waits for every service to exit: off the main thread. The drill and the wiring go first.
+/// Stopping waits for every service to exit: off the main thread. The drill goes first; the
+/// wiring goes with the stack (see events.rs).
 #[tauri::command]
 pub async fn rehearsal_stop(service: Service<'_>) -> Reply<RehearsalStatus> {
     service.stop_drill().await;
-    service.unwire_rehearsal();
     let rehearsal = service.inner().clone();
     tauri::async_runtime::spawn_blocking(move || rehearsal.rehearsal().stop())
         .await

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod box_office;
 pub mod live;
+pub mod report;
 pub mod setup;
 pub mod support;
 
@@ -36,3 +37,21 @@ pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Reply<T> + Send 
 
 /// Who did it, in the audit log.
 pub const OPERATOR: &str = "operator";
+
+/// A show id from the window: trimmed, never empty.
+pub fn required_show(show_id: &str) -> Reply<&str> {
+    let id = show_id.trim();
+    if id.is_empty() { Err(invalid("showId", "no show was given")) } else { Ok(id) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_show_id_names_the_field() {
+        assert_eq!(required_show(" abc ").ok(), Some("abc"));
+        let refused = required_show("  ").err().map(|e| (e.code, e.message));
+        assert!(refused.is_some_and(|(code, message)| code == "invalid" && message.starts_with("showId:")));
+    }
+}

@@ -147,4 +147,51 @@ impl BoxOffice {
         }
         Ok(views)
     }
+
+    /// Viewers over the show as `[ms, viewers]` points for the audience chart, one per
+    /// `AUDIENCE_BUCKET_MS` (the highest reading in it); `None` where no source could tell, so the
+    /// chart shows a gap rather than a fall to zero.
+    pub async fn audience_series(&self, show_id: &str) -> Result<Vec<(i64, Option<i64>)>, ControlError> {
+        Ok(bucket_audience(&self.store.audience_series(show_id, 0).await?, AUDIENCE_BUCKET_MS))
+    }
+}
+
+/// The chart's resolution: a reading every five seconds is what the shell polls.
+pub const AUDIENCE_BUCKET_MS: i64 = 5_000;
+
+/// Samples (oldest first) into buckets of `bucket_ms`: the highest online count of each; a bucket
+/// with only offline or unknown readings is `None`.
+fn bucket_audience(samples: &[AudienceSample], bucket_ms: i64) -> Vec<(i64, Option<i64>)> {
+    let mut points: Vec<(i64, Option<i64>)> = Vec::new();
+    for sample in samples {
+        let start = sample.at_ms - sample.at_ms.rem_euclid(bucket_ms);
+        let viewers = (sample.state == AudienceState::Online).then_some(sample.viewers).flatten();
+        match points.last_mut() {
+            Some((at, seen)) if *at == start => *seen = (*seen).max(viewers),
+            _ => points.push((start, viewers)),
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(at_ms: i64, state: AudienceState, viewers: Option<i64>) -> AudienceSample {
+        AudienceSample { at_ms, state, viewers }
+    }
+
+    #[test]
+    fn buckets_keep_the_highest_count_and_unknown_stays_a_gap() {
+        let samples = [
+            sample(1_000, AudienceState::Online, Some(3)),
+            sample(4_000, AudienceState::Online, Some(5)),
+            sample(6_000, AudienceState::Unknown, None),
+            sample(11_000, AudienceState::Offline, None),
+            sample(12_000, AudienceState::Online, Some(0)),
+        ];
+        assert_eq!(bucket_audience(&samples, 5_000), [(0, Some(5)), (5_000, None), (10_000, Some(0))]);
+        assert!(bucket_audience(&[], 5_000).is_empty());
+    }
 }

@@ -62,6 +62,27 @@ impl SupportDesk {
             .ok_or_else(|| SupportError::NoSuchOrder(order_id.to_owned()))
     }
 
+    /// Like [`Self::refund`], with the amount in the order's own currency's minor units (the
+    /// window knows the number, the order knows the currency).
+    pub async fn refund_minor(
+        &self,
+        actor: &str,
+        ticket_id: i64,
+        order_id: &str,
+        amount_minor: Option<i64>,
+        request_id: &str,
+    ) -> Result<ActionResult, SupportError> {
+        let amount = match amount_minor {
+            None => None,
+            Some(minor) => {
+                let ticket = self.ticket_row(ticket_id).await?;
+                let currency = self.order_of_ticket(&ticket, order_id).await?.amount.currency;
+                Some(Money::new(minor, currency))
+            }
+        };
+        self.refund(actor, ticket_id, order_id, amount, request_id).await
+    }
+
     /// Refunds `amount` (everything that remains when `None`) on one of the ticket's orders.
     pub async fn refund(
         &self,

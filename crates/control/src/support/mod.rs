@@ -196,6 +196,11 @@ impl SupportDesk {
         Arc::clone(&self.inner.buyers.read().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// The canned replies an operator can send, by name.
+    pub fn macro_names(&self) -> Vec<String> {
+        self.templates().names()
+    }
+
     pub(crate) fn templates(&self) -> Templates {
         self.inner.templates.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
