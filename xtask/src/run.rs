@@ -33,7 +33,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         if !headless {
             eprintln!(
                 "\nNo display: DISPLAY and WAYLAND_DISPLAY are unset, so the window cannot open. Running the same job\n\
-                 headless instead: the rehearsal stack with `showdesk stack`. (Under a virtual display: `xvfb-run -a cargo xtask run`.)"
+                 headless instead: `showdesk rehearse` (the local stack, a Rehearsal show on sale, live to the local\n\
+                 ingest, the drill). (Under a virtual display: `xvfb-run -a cargo xtask run`.)"
             );
         }
         step("Building the showdesk CLI");
@@ -42,9 +43,11 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
                 .args(["build", "--package", "showdesk-control", "--bin", "showdesk"])
                 .current_dir(root()),
         )?;
-        step("Running headless: showdesk stack (Ctrl-C stops it)");
+        step("Running headless: showdesk rehearse (Ctrl-C ends the show)");
         let mut command = Command::new(target_dir().join("debug").join("showdesk"));
-        command.arg("stack").env("SHOWDESK_HOME", &home).env("SHOWDESK_TOOLS_DIR", tools_dir());
+        let report = home.join("last-report");
+        command.arg("rehearse").env("SHOWDESK_HOME", &home).env("SHOWDESK_TOOLS_DIR", tools_dir());
+        command.arg("--report").arg(&report);
         if let Some(secs) = duration {
             command.args(["--duration", &secs]);
         }

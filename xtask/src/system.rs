@@ -44,6 +44,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "chromium",
     "imagemagick",
+    // the report's PDF rendered to pages in its tests
+    "poppler-utils",
 ];
 
 /// Node.js the UI toolchain (Vite 8) needs.

@@ -136,7 +136,11 @@ pub fn ledger_event(object: &Value, fact: PaymentFact, attempt: Option<AttemptOu
         buyer,
         currency: object["currency"].as_str().and_then(|c| c.parse::<Currency>().ok()),
         promotion_code,
-        discount_minor: object["total_details"]["amount_discount"].as_i64().unwrap_or(0),
+        discount_minor: object["total_details"]["amount_discount"]
+            .as_i64()
+            .or_else(|| text(metadata, "discount_minor").and_then(|d| d.parse().ok()))
+            .filter(|discount| *discount >= 0)
+            .unwrap_or(0),
         fact,
         attempt,
     }
@@ -191,4 +195,25 @@ pub fn observed(object: &Value, now_ms: i64) -> Option<PaymentEvent> {
     event.created_ms = now_ms;
     event.kind = format!("observed.{}", object["object"].as_str().unwrap_or("object"));
     Some(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use showdesk_core::box_office::PaymentFact;
+
+    use super::*;
+
+    #[test]
+    fn a_discount_comes_from_the_session_totals_or_else_the_intent_metadata() {
+        let session = json!({"id": "cs_1", "total_details": {"amount_discount": 300}, "metadata": {"discount_minor": "999"}});
+        assert_eq!(ledger_event(&session, PaymentFact::Nothing, None).discount_minor, 300);
+        let intent = json!({"id": "pi_1", "metadata": {"promotion_code": "promo_1", "discount_minor": "300"}});
+        let event = ledger_event(&intent, PaymentFact::Nothing, None);
+        assert_eq!((event.discount_minor, event.promotion_code.as_deref()), (300, Some("promo_1")));
+        for bad in ["-5", "lots", ""] {
+            let intent = json!({"id": "pi_2", "metadata": {"discount_minor": bad}});
+            assert_eq!(ledger_event(&intent, PaymentFact::Nothing, None).discount_minor, 0, "{bad:?}");
+        }
+    }
 }

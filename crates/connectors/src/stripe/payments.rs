@@ -150,15 +150,16 @@ impl StripeClient {
         self.create_test_payment_with_promo(amount, payment_method, show_id, buyer, None, key).await
     }
 
-    /// As [`Self::create_test_payment`], for a buyer who entered a promotion code (its Stripe id;
-    /// `amount` is what remains to pay after the discount).
+    /// As [`Self::create_test_payment`], for a buyer who entered a promotion code: its Stripe id
+    /// and the discount it gave (`amount` is what remains to pay). Both travel in the metadata, as
+    /// a PaymentIntent has no discounts of its own (a Checkout Session's `total_details` does).
     pub async fn create_test_payment_with_promo(
         &self,
         amount: Money,
         payment_method: &str,
         show_id: &str,
         buyer: (&str, Option<&str>),
-        promotion_code: Option<&str>,
+        promotion: Option<(&str, Money)>,
         key: &IdempotencyKey,
     ) -> Result<TestPayment, StripeError> {
         let (email, customer) = buyer;
@@ -173,8 +174,9 @@ impl StripeClient {
         if let Some(customer) = customer {
             form.push(("customer".to_owned(), customer.to_owned()));
         }
-        if let Some(promotion_code) = promotion_code {
+        if let Some((promotion_code, discount)) = promotion {
             form.push(("metadata[promotion_code]".to_owned(), promotion_code.to_owned()));
+            form.push(("metadata[discount_minor]".to_owned(), discount.minor.to_string()));
         }
         let reply = self.post("/v1/payment_intents", &form, key).await?;
         // Stripe answers a declined confirmation with a 402; localstripe with the intent itself,

@@ -86,6 +86,13 @@ enum Command {
         /// tickets_opened, viewers_peak, recording_path, recording_playable, …).
         #[arg(long)]
         json: bool,
+        /// After the show, write its report (report.html, report.pdf, orders.csv, refunds.csv,
+        /// tickets.csv) into this folder.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// The report's language: en or fr.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
     /// Stream keys and passwords in the OS keyring.
     Key {
@@ -148,9 +155,10 @@ pub fn main() -> ExitCode {
         Command::Preflight { profile, no_bandwidth, json } => {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
         }
-        Command::Rehearse { duration, json } => {
-            runtime.block_on(rehearse::run(dirs, rehearse::RehearseArgs { duration, json }))
-        }
+        Command::Rehearse { duration, json, report, language } => runtime.block_on(rehearse::run(
+            dirs,
+            rehearse::RehearseArgs { duration, json, report, language },
+        )),
         Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
         Command::Report { show, out, language, json } => runtime.block_on(async {
             let service = match showdesk_control::ControlService::open(dirs).await {

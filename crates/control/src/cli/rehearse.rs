@@ -1,6 +1,7 @@
 //! `showdesk rehearse`: the whole rehearsal without a window — the local stack, a "Rehearsal" show
 //! on sale, live to the local ingest, the drill (ticket rush, viewers, support mail) — until
-//! Ctrl-C or `--duration`, then one summary (a JSON line with `--json`).
+//! Ctrl-C or `--duration`, then one summary (a JSON line with `--json`) and, with `--report DIR`,
+//! the after-show report written into DIR.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use serde::Serialize;
 use showdesk_control::operations::{Operations, OperationsOptions};
 use showdesk_control::support::queries::TicketQuery;
 use showdesk_control::{ControlService, RehearsalPhase};
+use showdesk_core::support::Language;
 use showdesk_platform::AppDirs;
 
 use super::{end_signal, fail, print_json};
@@ -31,14 +33,25 @@ struct Summary {
     double_purchases: u32,
     promo_used: u32,
     mails_sent_by_buyers: u32,
+    /// The show the rehearsal sold tickets for (for `showdesk report --show`).
+    show_id: String,
+    /// The report files written with `--report`.
+    report_files: Vec<String>,
 }
 
 pub struct RehearseArgs {
     pub duration: Option<u64>,
     pub json: bool,
+    pub report: Option<std::path::PathBuf>,
+    pub language: String,
 }
 
 pub async fn run(dirs: AppDirs, args: RehearseArgs) -> ExitCode {
+    // Checked before minutes of rehearsal, not after.
+    let language: Language = match args.language.parse() {
+        Ok(language) => language,
+        Err(err) => return fail(&format!("--language: {err} (en or fr)")),
+    };
     let service = match ControlService::open(dirs).await {
         Ok(service) => Arc::new(service),
         Err(err) => return fail(&err.to_body().message),
@@ -55,7 +68,7 @@ pub async fn run(dirs: AppDirs, args: RehearseArgs) -> ExitCode {
         let why = status.error.map(|e| e.message).unwrap_or_else(|| "it did not start in time".into());
         return fail(&format!("the rehearsal stack is not running: {why}"));
     }
-    let result = rehearse(&service, &args, &say).await;
+    let result = rehearse(&service, &args, language, &say).await;
     tokio::task::block_in_place(|| service.rehearsal().stop());
     match result {
         Ok(summary) => {
@@ -72,7 +85,12 @@ pub async fn run(dirs: AppDirs, args: RehearseArgs) -> ExitCode {
     }
 }
 
-async fn rehearse(service: &Arc<ControlService>, args: &RehearseArgs, say: &dyn Fn(&str)) -> Result<Summary, String> {
+async fn rehearse(
+    service: &Arc<ControlService>,
+    args: &RehearseArgs,
+    language: Language,
+    say: &dyn Fn(&str),
+) -> Result<Summary, String> {
     let error = |err: showdesk_control::ControlError| err.to_body().message;
     let wiring = service.wire_rehearsal().await.map_err(error)?;
     let operations = Operations::start(Arc::clone(service), &OperationsOptions::default());
@@ -134,7 +152,17 @@ async fn rehearse(service: &Arc<ControlService>, args: &RehearseArgs, say: &dyn 
         }
         None => None,
     };
+    let report_files = match &args.report {
+        Some(folder) => {
+            say(&format!("Writing the report into {}…", folder.display()));
+            let files = service.export_report(&wiring.show_id, folder, language).await.map_err(error)?;
+            files.iter().map(|path| path.display().to_string()).collect()
+        }
+        None => Vec::new(),
+    };
     Ok(Summary {
+        show_id: wiring.show_id.clone(),
+        report_files,
         live_s: network.iter().map(|o| o.stats.live_seconds).max().unwrap_or(0),
         reconnects: network.iter().map(|o| o.stats.reconnects).sum(),
         orders_paid: dashboard.paid_orders,
@@ -166,5 +194,9 @@ fn print_summary(summary: &Summary) {
         (Some(path), Some(seconds)) => println!("  recording         {path} ({seconds} s, plays)"),
         (Some(path), None) => println!("  recording         {path} (DOES NOT PLAY)"),
         (None, _) => println!("  recording         none"),
+    }
+    println!("  show              {} (showdesk report --show {} --out DIR)", summary.show_id, summary.show_id);
+    for file in &summary.report_files {
+        println!("  report            {file}");
     }
 }

@@ -126,7 +126,7 @@ pub(crate) async fn run_buyers(
                         card,
                         &wiring.show_id,
                         (&buyer.email, Some(&customer)),
-                        if use_promo { promo.as_deref() } else { None },
+                        promo.as_deref().filter(|_| use_promo).map(|code| (code, Money::new(wiring.price_minor - price, currency))),
                         &key,
                     )
                     .await;
