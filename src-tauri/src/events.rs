@@ -18,11 +18,12 @@ pub const ALERT: &str = "alert";
 pub const SUPPORT: &str = "support";
 
 /// Starts every forwarder; they live as long as the app.
-pub fn forward_all(app: &AppHandle, service: &Arc<ControlService>, notifier: Notifier) {
+/// `drill`: once the rehearsal is wired, go live on it and start the drill (`--drill`).
+pub fn forward_all(app: &AppHandle, service: &Arc<ControlService>, notifier: Notifier, drill: bool) {
     forward(app.clone(), LIVE_STATUS, service.subscribe_live_status(), |_| {});
     forward(app.clone(), ALERT, service.subscribe_alerts(), move |alert| notifier.notify(alert));
     forward(app.clone(), SUPPORT, service.support().subscribe(), |_| {});
-    forward_rehearsal(app.clone(), Arc::clone(service));
+    forward_rehearsal(app.clone(), Arc::clone(service), drill);
 }
 
 fn forward<T: Clone + Serialize + Send + 'static>(
@@ -50,7 +51,7 @@ fn forward<T: Clone + Serialize + Send + 'static>(
 
 /// The rehearsal's status goes to the window; when the stack comes up, the app is wired to it
 /// (Stripe, mailbox, a "Rehearsal" show on sale); when it goes, the saved connections come back.
-fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>) {
+fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>, drill: bool) {
     let weak = Arc::downgrade(&service);
     service.rehearsal().subscribe(move |status| {
         if let Err(err) = app.emit(REHEARSAL_STATUS, status) {
@@ -60,7 +61,12 @@ fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>) {
         match status.phase {
             RehearsalPhase::Running if service.rehearsal_wiring().is_none() => {
                 tauri::async_runtime::spawn(async move {
-                    if let Err(err) = service.wire_rehearsal().await {
+                    let wired = service.wire_rehearsal().await;
+                    let drilled = match wired {
+                        Ok(_) if drill => go_live_and_drill(&service).await,
+                        other => other.map(drop),
+                    };
+                    if let Err(err) = drilled {
                         let body = err.to_body();
                         tracing::error!(code = body.code, "the rehearsal could not be wired: {}", body.message);
                     }
@@ -75,4 +81,10 @@ fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>) {
             _ => {}
         }
     });
+}
+
+async fn go_live_and_drill(service: &Arc<ControlService>) -> Result<(), showdesk_control::ControlError> {
+    service.go_live_with_profile(None).await?;
+    service.support().set_show_live(true);
+    service.start_drill().await
 }

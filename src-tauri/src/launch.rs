@@ -4,17 +4,19 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
-usage: showdesk-desktop [--rehearsal] [--home DIR]
+usage: showdesk-desktop [--rehearsal] [--drill] [--home DIR]
 
   --rehearsal   also start the local rehearsal stack (ingest, payments, mailbox, SMTP)
+  --drill       the rehearsal, then go live on it and run the drill (ticket rush, viewers, mail)
   --home DIR    keep every file (data, logs, recordings) under DIR instead of your own folders
   --help        this text
   --version     the version
 
 Environment: SHOWDESK_HOME (like --home), SHOWDESK_LOG (log filter), SHOWDESK_REHEARSAL=1 (like
 --rehearsal), SHOWDESK_EXIT_AFTER_SECS (close after that many seconds), SHOWDESK_NOTIFICATIONS=0 (no
-desktop notifications; alerts stay in the window).
-Without a display, use the headless CLI instead: `showdesk stack`.";
+desktop notifications; alerts stay in the window), SHOWDESK_READY_FILE (write the milliseconds from
+start to a loaded window into that file: benchmarks).
+Without a display, rehearse headless instead: `showdesk rehearse`.";
 
 /// Options that WebKit's WebDriver (or GTK) may add: accepted without a word.
 const FOREIGN_OPTIONS: &[&str] = &["--automation"];
@@ -30,6 +32,8 @@ pub enum Request {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Launch {
     pub rehearsal: bool,
+    /// Go live on the rehearsal and start the drill as soon as it is wired.
+    pub drill: bool,
     pub home: Option<PathBuf>,
     pub exit_after: Option<Duration>,
     /// Desktop notifications for serious alerts (on unless SHOWDESK_NOTIFICATIONS=0).
@@ -43,6 +47,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env: impl Fn(&str) -> Optio
     let mut launch = Launch {
         rehearsal: switch(&env, "SHOWDESK_REHEARSAL", false)?,
         notifications: switch(&env, "SHOWDESK_NOTIFICATIONS", true)?,
+        drill: false,
         exit_after: match env("SHOWDESK_EXIT_AFTER_SECS") {
             None => None,
             Some(secs) => Some(Duration::from_secs(
@@ -60,6 +65,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env: impl Fn(&str) -> Optio
             "--help" | "-h" => return Ok(Request::Help),
             "--version" | "-V" => return Ok(Request::Version),
             "--rehearsal" => launch.rehearsal = true,
+            "--drill" => (launch.rehearsal, launch.drill) = (true, true),
             "--home" => launch.home = Some(home_value(args.next())?),
             _ if arg.starts_with("--home=") => {
                 launch.home = Some(home_value(arg.strip_prefix("--home=").map(str::to_owned))?)
@@ -116,7 +122,9 @@ mod tests {
         else {
             panic!("should open")
         };
-        assert!(launch.rehearsal);
+        assert!(launch.rehearsal && !launch.drill);
+        let Ok(Request::Open(drill)) = parse(args(&["--drill"]), no_env) else { panic!("should open") };
+        assert!(drill.rehearsal && drill.drill, "the drill needs the rehearsal");
         assert_eq!(launch.home, Some(PathBuf::from("/tmp/x")));
         assert!(launch.ignored.is_empty());
         assert_eq!(parse(args(&["--help"]), no_env), Ok(Request::Help));

@@ -22,6 +22,7 @@ struct Running(Mutex<Option<Operations>>);
 
 /// Opens the control room.
 pub fn run() -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
     let env = |name: &str| std::env::var(name).ok();
     let launch = match launch::parse(std::env::args().skip(1), env) {
         Ok(launch::Request::Open(launch)) => launch,
@@ -60,7 +61,7 @@ pub fn run() -> ExitCode {
         Ok(service) => Arc::new(service),
         Err(err) => return fail(&err.to_body().message),
     };
-    let launch::Launch { rehearsal, exit_after, notifications, .. } = launch;
+    let launch::Launch { rehearsal, drill, exit_after, notifications, .. } = launch;
     // The webview keeps its storage (language choice, caches) with the rest of our data, so an
     // isolated home (tests, rehearsal) never shares it with a real installation.
     let webview_data = service.dirs().data.join("webview");
@@ -130,10 +131,15 @@ pub fn run() -> ExitCode {
             commands::report::follow_ups_send,
             commands::report::open_items,
         ])
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                report_ready(webview.label());
+            }
+        })
         .setup(move |app| {
             open_main_window(app, webview_data.clone())?;
             let service = Arc::clone(app.state::<Arc<ControlService>>().inner());
-            events::forward_all(app.handle(), &service, notifications::Notifier::start("Showdesk", notifications));
+            events::forward_all(app.handle(), &service, notifications::Notifier::start("Showdesk", notifications), drill);
             // Connections remembered from last time, then the loops that keep every number fresh.
             let running = Arc::clone(&service);
             let handle = app.handle().clone();
@@ -183,6 +189,23 @@ fn shut_down(handle: &tauri::AppHandle) {
     });
     service.rehearsal().stop();
 }
+
+/// For benchmarks: the time from the process's start to the window's page loaded, written once
+/// into `SHOWDESK_READY_FILE`.
+fn report_ready(label: &str) {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    let Some(path) = std::env::var_os("SHOWDESK_READY_FILE") else { return };
+    REPORTED.call_once(|| {
+        let millis = STARTED.get().map_or(0, |started| started.elapsed().as_millis());
+        tracing::info!(window = label, millis, "window ready");
+        if let Err(err) = std::fs::write(&path, millis.to_string()) {
+            tracing::warn!("cannot write SHOWDESK_READY_FILE: {err}");
+        }
+    });
+}
+
+/// When `run` began (the process has done nothing before it).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// The one window, fitted to the screen. Built here rather than in tauri.conf.json to give it its
 /// data folder.

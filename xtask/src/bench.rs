@@ -39,6 +39,13 @@ const BENCHES: &[Bench] = &[
         package: "showdesk-control",
         target: "support",
     },
+    Bench {
+        name: "app",
+        about: "the desktop app (release): cold start to a loaded window (goal ≤ 1 s) and resident memory live at \
+                720p30 with the drill (goal ≤ 200 MB), beside gst-launch pushing the same show",
+        package: "showdesk-desktop",
+        target: "app",
+    },
 ];
 
 pub fn bench(args: &[String]) -> Result<ExitCode, String> {
