@@ -80,12 +80,26 @@ export function tCount(base: string, count: number, vars?: Vars): string {
   return tDynamic(`${base}.${rule}`, `${formatted}`, { count: formatted, ...vars });
 }
 
+/** Codes whose message starts with the field at fault ("destinations[0].url: …", "gainDb: …"). */
+const FIELD_CODES = new Set(['invalid', 'profile.invalid', 'box_office.invalid', 'connector.settings', 'media.bad_value']);
+
+/** The field an error names, if its message starts with one. */
+export function errorField(code: string, message: string): string | null {
+  if (!FIELD_CODES.has(code)) return null;
+  return /^([A-Za-z_][\w.[\]-]*):\s/.exec(message)?.[1] ?? null;
+}
+
 /**
- * What to tell the operator about an error: a sentence in their language when the code is known,
- * and the backend's own (English, scrubbed) message as the details.
+ * What to tell the operator about an error: a sentence in their language when the code is known
+ * (with the field at fault when the message names one), and the backend's own (English,
+ * scrubbed) message as the details. An unknown code shows the message itself.
  */
-export function errorText(code: string, message: string): { summary: string; details: string | null } {
+export function errorText(code: string, message: string): { summary: string; details: string | null; field: string | null } {
   const key = `error.${code}`;
-  if (key in en) return { summary: t(key as MessageKey), details: message };
-  return { summary: message, details: null };
+  const field = errorField(code, message);
+  if (key in en) {
+    const summary = t(key as MessageKey);
+    return { summary: field ? `${summary} ${t('error.field', { field })}` : summary, details: message || null, field };
+  }
+  return { summary: message || code, details: null, field };
 }

@@ -32,6 +32,7 @@ import type { StripeStatus } from './generated/StripeStatus';
 import type { SupportEvent } from './generated/SupportEvent';
 import type { TicketDetail } from './generated/TicketDetail';
 import type { TicketListItem } from './generated/TicketListItem';
+import type { TicketState } from './generated/TicketState';
 import type { CategoryCount } from './generated/CategoryCount';
 import type { ActionResult } from './generated/ActionResult';
 import type { OutboxSummary } from './generated/OutboxSummary';
@@ -47,6 +48,9 @@ export type * from './generated/RehearsalPhase';
 
 export type Unlisten = () => void;
 
+/** The window's language, for what the backend writes in words (the report, follow-up mail). */
+export type ReportLanguage = 'en' | 'fr';
+
 /** One JPEG frame of the program (about 640×360, 10 per second). */
 export interface PreviewFrame {
   /** `data:image/jpeg;base64,…`, ready for an <img>. */
@@ -60,7 +64,7 @@ export type SlateKind = 'countdown' | 'starting_soon' | 'be_right_back' | 'ended
 
 /** The filter of the ticket queue. */
 export interface TicketQuery {
-  status?: 'open' | 'answered' | 'resolved' | 'closed' | null;
+  status?: TicketState | null;
   category?: 'payment' | 'refund' | 'overcharge' | 'promo_code' | 'access' | 'other' | null;
   /** Free text; "SD-12" opens that ticket. */
   text?: string | null;
@@ -211,26 +215,28 @@ export interface Backend {
   /** `ticket_reply` — free text, or a macro by name (variables filled in). `confirmForeign` sends
    * order details to a sender who is not the buyer (the operator said yes). */
   reply(ticketId: number, reply: { text: string } | { macro: string }, confirmForeign: boolean): Promise<ActionResult>;
-  /** `ticket_status` */
-  setTicketStatus(ticketId: number, status: 'open' | 'answered' | 'resolved' | 'closed'): Promise<void>;
+  /** `ticket_status` — open, answered or resolved (there is no "closed"). */
+  setTicketStatus(ticketId: number, status: TicketState): Promise<void>;
   /** event `support` */
   onSupportEvent(handler: (event: SupportEvent) => void): Promise<Unlisten>;
 
   // --- After the show --------------------------------------------------------------------------------
+  // `language` (optional, English when absent): the words of the report, the prefilled
+  // retrospective, the follow-up mails and the open items follow the window's language.
   /** `report_html` — the whole report as one self-contained HTML page (charts inline), for a
    * sandboxed frame. */
-  reportHtml(showId: string): Promise<string>;
+  reportHtml(showId: string, language?: ReportLanguage): Promise<string>;
   /** `report_export` — report.html, report.pdf, orders.csv, refunds.csv, tickets.csv into `folder`;
    * returns the files written. */
-  exportReport(showId: string, folder: string): Promise<string[]>;
+  exportReport(showId: string, folder: string, language?: ReportLanguage): Promise<string[]>;
   /** `retrospective` — saved, or prefilled from the report's facts. */
-  retrospective(showId: string): Promise<Retrospective>;
+  retrospective(showId: string, language?: ReportLanguage): Promise<Retrospective>;
   /** `retrospective_save` */
   saveRetrospective(showId: string, retrospective: Retrospective): Promise<void>;
   /** `follow_ups` — the follow-up mails with a rendered sample each. */
-  followUps(showId: string): Promise<FollowUpPreview[]>;
+  followUps(showId: string, language?: ReportLanguage): Promise<FollowUpPreview[]>;
   /** `follow_ups_send` — queues them in the paced outbox (each buyer once per kind); returns how many. */
-  sendFollowUps(showId: string, kinds: string[]): Promise<number>;
+  sendFollowUps(showId: string, kinds: string[], language?: ReportLanguage): Promise<number>;
   /** `open_items` — refunds still owed, tickets not closed, double purchases not resolved. */
-  openItems(showId: string): Promise<OpenItem[]>;
+  openItems(showId: string, language?: ReportLanguage): Promise<OpenItem[]>;
 }

@@ -138,11 +138,11 @@ export const tauriBackend: Backend = {
   onSupportEvent: (handler) => on<SupportEvent>(EVENTS.support, handler),
 
   // After the show
-  reportHtml: (showId) => call('report_html', { showId }),
-  exportReport: (showId, folder) => call('report_export', { showId, folder }),
-  retrospective: (showId) => call('retrospective', { showId }),
+  reportHtml: (showId, language) => call('report_html', { showId, language: language ?? null }),
+  exportReport: (showId, folder, language) => call('report_export', { showId, folder, language: language ?? null }),
+  retrospective: (showId, language) => call('retrospective', { showId, language: language ?? null }),
   saveRetrospective: (showId, retrospective) => call('retrospective_save', { showId, retrospective }),
-  followUps: (showId) => call('follow_ups', { showId }),
-  sendFollowUps: (showId, kinds) => call('follow_ups_send', { showId, kinds }),
-  openItems: (showId) => call('open_items', { showId }),
+  followUps: (showId, language) => call('follow_ups', { showId, language: language ?? null }),
+  sendFollowUps: (showId, kinds, language) => call('follow_ups_send', { showId, kinds, language: language ?? null }),
+  openItems: (showId, language) => call('open_items', { showId, language: language ?? null }),
 };

@@ -196,7 +196,7 @@ const fr: Record<keyof typeof en, string> = {
   'box.open_sales': 'Ouvrir la vente',
   'box.put_on_sale': 'Mettre en vente',
   'box.not_on_sale': 'Pas encore en vente\u00a0: pas de Payment Link.',
-  'box.payment_link': 'Payment Link',
+  'box.payment_link': 'Lien de paiement',
   'box.watch_link': 'Lien de visionnage',
   'box.starts': 'Début {when}',
   'box.price': '{price} le billet',

@@ -221,6 +221,7 @@ export function liveApi(world: World, started: () => void): Pick<
       emit(world.listeners.live, liveStatus(world));
     },
     showSlate: async (kind: SlateKind) => {
+      if (!['countdown', 'starting_soon', 'be_right_back', 'ended'].includes(kind)) fail('invalid', `kind: ${JSON.stringify(kind)} is not a slate (countdown, starting_soon, be_right_back, ended)`);
       onAir();
       live.slate = kind;
       live.layout = { layout: 'single', slot: live.slots.length - 1 };
@@ -228,7 +229,7 @@ export function liveApi(world: World, started: () => void): Pick<
     },
     setAudio: async (channel, gainDb, muted) => {
       if (!Number.isInteger(channel) || channel < 0 || channel >= live.channels.length) fail('media.bad_value', `channel: no channel ${channel}`);
-      if (gainDb < -60 || gainDb > 24) fail('media.bad_value', `gain_db: ${gainDb} is outside −60…+24`);
+      if (!Number.isFinite(gainDb) || gainDb < -60 || gainDb > 24) fail('invalid', `gainDb: ${gainDb} dB is outside −60…+24 dB`);
       live.audio[channel] = { gainDb, muted };
     },
     retryOutput: async (outputId) => {

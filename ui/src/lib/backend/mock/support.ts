@@ -4,6 +4,7 @@ import { BackendError } from '../errors';
 import type { ActionResult } from '../generated/ActionResult';
 import type { TicketCategory } from '../generated/TicketCategory';
 import type { TicketListItem } from '../generated/TicketListItem';
+import type { TicketState } from '../generated/TicketState';
 import { refundOrder } from './commerce';
 import { emit, wireId, type MockTicket, type World } from './world';
 
@@ -15,6 +16,8 @@ export const MACROS = ['access', 'card_safety', 'refund_confirmation', 'double_c
 /** Macros that carry order details, a watch link or a code: to the buyer, or with the operator's yes. */
 const PRIVATE_MACROS = new Set(['access', 'refund_confirmation', 'double_charge', 'promo_code', 'cancelled']);
 const CATEGORIES: TicketCategory[] = ['payment', 'refund', 'overcharge', 'promo_code', 'access', 'other'];
+/** What a ticket can be (the shell refuses anything else with `invalid`, naming the field). */
+const STATUSES: TicketState[] = ['open', 'answered', 'resolved'];
 
 const major = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
 
@@ -31,8 +34,7 @@ export function listItem(ticket: MockTicket): TicketListItem {
     category_by_operator: ticket.categoryByOperator,
     language: ticket.language,
     priority: ticket.priority,
-    // The queue shows closed tickets as resolved (TicketState has no "closed").
-    status: ticket.status === 'closed' ? 'resolved' : ticket.status,
+    status: ticket.status,
     order_refs: [...ticket.orderRefs],
     sender_mismatch: ticket.senderMismatch,
     automatic: ticket.automatic,
@@ -88,10 +90,12 @@ export function supportApi(world: World): Pick<
 
   return {
     tickets: async (query) => {
+      if (query.status && !STATUSES.includes(query.status)) fail('invalid', `status: ${JSON.stringify(query.status)}: open, answered or resolved`);
+      if (query.category && !CATEGORIES.includes(query.category)) fail('invalid', `category: ${JSON.stringify(query.category)}: payment, refund, overcharge, promo_code, access or other`);
       configured();
       const text = query.text?.trim().toLowerCase() ?? '';
       const token = /^sd-(\d+)$/.exec(text);
-      const rank = { open: 0, answered: 1, resolved: 2, closed: 3 } as const;
+      const rank = { open: 0, answered: 1, resolved: 2 } as const;
       return world.tickets
         .filter((ticket) => {
           if (token) return ticket.id === Number(token[1]);
@@ -207,8 +211,9 @@ export function supportApi(world: World): Pick<
       const ticket = find(ticketId);
       if ('percent' in value) {
         if (!Number.isInteger(value.percent) || value.percent < 1 || value.percent > 100) fail('support.bad_amount', `${value.percent} %: 1 to 100`);
-      } else if (!Number.isSafeInteger(value.amountMinor) || value.amountMinor <= 0) {
-        fail('support.bad_amount', `${value.amountMinor} is not an amount in minor units`);
+      } else {
+        if (!/^[A-Z]{3}$/.test(value.currency.trim())) fail('invalid', `value.currency: ${JSON.stringify(value.currency)} is not a currency code (EUR, USD…)`);
+        if (!Number.isSafeInteger(value.amountMinor) || value.amountMinor <= 0) fail('invalid', 'value.amountMinor: a fixed discount is more than zero');
       }
       const code = `SORRY-${Math.floor(world.random() * 36 ** 4).toString(36).toUpperCase().padStart(4, '0')}`;
       const show = world.shows[0];
@@ -250,7 +255,7 @@ export function supportApi(world: World): Pick<
         if (reply.macro === 'access' && !ticket.buyerEmail) fail('support.missing_variable', 'watch_link: the requester has no order');
         text = ticket.language === 'fr' ? `[${reply.macro}] Bonjour ${ticket.requesterName.split(' ')[0]},\n\n…` : `[${reply.macro}] Hello ${ticket.requesterName.split(' ')[0]},\n\n…`;
       } else {
-        if (!reply.text.trim()) fail('support.no_recipient', 'the reply is empty');
+        if (!reply.text.trim()) fail('invalid', 'reply.text: the reply is empty');
         text = reply.text;
       }
       ticket.messages.push({ id: world.nextId.message++, direction: 'out', fromName: 'Support', fromEmail: 'support@ppv-events.fr', subject: `Re: ${ticket.subject} [SD-${ticket.id}]`, text, html: null, atMs: world.now(), automatic: null, notes: [], attachments: [] });
@@ -258,9 +263,10 @@ export function supportApi(world: World): Pick<
       return result(ticket, `Reply queued to ${ticket.requesterEmail}`);
     },
     setTicketStatus: async (ticketId, status) => {
+      if (!STATUSES.includes(status)) fail('invalid', `status: ${JSON.stringify(status)}: open, answered or resolved`);
       const ticket = find(ticketId);
       ticket.status = status;
-      if (status === 'resolved' || status === 'closed') ticket.resolvedMs ??= world.now();
+      if (status === 'resolved') ticket.resolvedMs ??= world.now();
       emit(world.listeners.support, { kind: 'tickets_changed' });
     },
     onSupportEvent: async (handler) => {

@@ -86,7 +86,7 @@ export interface MockTicket {
   categoryByOperator: boolean;
   language: 'en' | 'fr';
   priority: number;
-  status: TicketState | 'closed';
+  status: TicketState;
   orderRefs: string[];
   senderMismatch: boolean;
   automatic: boolean;
