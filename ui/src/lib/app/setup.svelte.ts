@@ -4,6 +4,20 @@ import type { CheckView } from '../backend/generated/CheckView';
 import type { ProfileDoc } from '../backend/generated/ProfileDoc';
 import type { SecretStoreStatus } from '../backend/generated/SecretStoreStatus';
 import type { StripeStatus } from '../backend/generated/StripeStatus';
+import { t } from '../i18n.svelte';
+
+/** The stores the platform names (showdesk-platform's keyring), in the window's language. */
+const STORES: Record<string, 'secrets.store.secret_service' | 'secrets.store.kernel'> = {
+  'the desktop keyring (Secret Service)': 'secrets.store.secret_service',
+  'the kernel keyring of this login session (forgotten at logout)': 'secrets.store.kernel',
+};
+
+/** Where secrets are kept, said in the window's language when the store is a known one. */
+export function storeName(store: string | null | undefined): string {
+  if (!store) return '';
+  const key = STORES[store];
+  return key ? t(key) : store;
+}
 
 /** The keyring entry names a profile refers to. */
 export function profileSecrets(profile: ProfileDoc | null): string[] {
