@@ -87,8 +87,9 @@ export function bitrate(bps: number): string {
   return `${number(Math.round(bps / 1000))} kb/s`;
 }
 
+/** A size in bytes, decimal units as file managers show them ("1.4 GB"; in French "1,4 Go"). */
 export function bytes(value: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  const units = i18n.locale === 'fr' ? ['o', 'ko', 'Mo', 'Go', 'To'] : ['B', 'kB', 'MB', 'GB', 'TB'];
   let amount = value;
   let unit = 0;
   while (amount >= 1000 && unit < units.length - 1) {

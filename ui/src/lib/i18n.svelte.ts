@@ -70,11 +70,14 @@ export function tDynamic(key: string, fallback: string, vars?: Vars): string {
   return key in en ? t(key as MessageKey, vars) : fallback;
 }
 
+/** Messages that come in `.one` and `.other` forms. */
+export type CountKey = MessageKey extends `${infer Base}.one` ? Base : never;
+
 /**
  * A count in words: `base.one` or `base.other` by the locale's plural rules (French counts 0 and 1
  * as one), with `{count}` formatted for the locale.
  */
-export function tCount(base: string, count: number, vars?: Vars): string {
+export function tCount(base: CountKey | (string & {}), count: number, vars?: Vars): string {
   const rule = new Intl.PluralRules(i18n.locale).select(count) === 'one' ? 'one' : 'other';
   const formatted = new Intl.NumberFormat(i18n.locale).format(count);
   return tDynamic(`${base}.${rule}`, `${formatted}`, { count: formatted, ...vars });
