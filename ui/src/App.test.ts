@@ -60,10 +60,15 @@ describe('control room window', () => {
 
   it('shows why the stack failed, from the status and from a refused command', async () => {
     render(App, { backend: createMockBackend('failed') });
+    // The failed scenario is on air: the overview is one click away.
+    await fireEvent.click(await screen.findByTestId('nav-home'));
     expect((await screen.findByTestId('rehearsal-error')).textContent).toContain('nginx is not installed');
     await fireEvent.click(screen.getByTestId('rehearsal-start'));
-    const banner = await screen.findByTestId('error-banner');
-    expect(banner.textContent).toContain('rehearsal.tool_missing');
+    // The refusal shows next to the button that was pressed, in words, with the code kept.
+    const notice = await screen.findByTestId('rehearsal-action-error');
+    expect(notice.dataset.code).toBe('rehearsal.tool_missing');
+    expect(notice.textContent).toContain('A program the rehearsal needs is not installed');
+    expect(notice.textContent).toContain('nginx is not installed');
   });
 
   it('shows an error banner when the backend cannot be reached', async () => {
@@ -99,6 +104,7 @@ describe('control room window', () => {
   it('explains known errors in French, with the original message as details', async () => {
     setLocale('fr');
     render(App, { backend: createMockBackend('failed') });
+    await fireEvent.click(await screen.findByTestId('nav-home'));
     const shown = (await screen.findByTestId('rehearsal-error')).textContent;
     expect(shown).toContain('n’est pas installé');
     expect(shown).toContain('nginx is not installed');

@@ -11,7 +11,7 @@ async function pickBackend(): Promise<Backend> {
   }
   // In a plain browser (the Playwright screens, `npm run dev`): the in-memory mock.
   const { createMockBackend, scenarioFromUrl } = await import('./lib/backend/mock');
-  return createMockBackend(scenarioFromUrl(window.location.search));
+  return createMockBackend(scenarioFromUrl(window.location.search), { simulate: true });
 }
 
 const target = document.getElementById('app');

@@ -1,86 +1,38 @@
 /**
- * English and French. Every string the window shows comes from here; a key missing in French falls
- * back to English (a test checks none is missing).
+ * English and French. Every string the window shows comes from here (the messages live in
+ * `messages/`, one file per area); a key missing in French is a type error there, and a test checks
+ * it again at run time. Numbers, money and dates go through `format.ts`, by the same locale.
  */
+import after from './messages/after';
+import boxoffice from './messages/boxoffice';
+import common from './messages/common';
+import errors from './messages/errors';
+import live from './messages/live';
+import setup from './messages/setup';
+import support from './messages/support';
 
 export type Locale = 'en' | 'fr';
 
 export const en = {
-  'app.tagline': 'Control room',
-  'app.language': 'Language',
-  'rehearsal.title': 'Rehearsal stack',
-  'rehearsal.lead': 'Every service a show needs, running on this computer only, so you can try everything before the real show.',
-  'rehearsal.phase.off': 'Not running',
-  'rehearsal.phase.starting': 'Starting…',
-  'rehearsal.phase.running': 'Running',
-  'rehearsal.phase.failed': 'Failed',
-  'rehearsal.phase.stopped': 'Stopped',
-  'rehearsal.start': 'Start rehearsal stack',
-  'rehearsal.stop': 'Stop',
-  'rehearsal.badge': 'Rehearsal',
-  'rehearsal.role.ingest': 'Ingest (RTMP)',
-  'rehearsal.role.audience': 'Viewer counts',
-  'rehearsal.role.srt': 'SRT receiver',
-  'rehearsal.role.payments': 'Payments (Stripe test)',
-  'rehearsal.role.mailbox': 'Support mailbox (IMAP)',
-  'rehearsal.role.outgoing_mail': 'Outgoing mail (SMTP)',
-  'install.title': 'This installation',
-  'install.version': 'Version',
-  'install.media': 'Media engine',
-  'install.media_ok': 'every element it needs is present',
-  'install.media_missing': 'Missing GStreamer elements:',
-  'install.data': 'Data',
-  'install.logs': 'Logs',
-  'install.videos': 'Recordings',
-  'install.isolated': 'Separate data folder (SHOWDESK_HOME or --home): nothing here touches your real shows.',
-  'error.title': 'Something went wrong',
-  'error.details': 'Details',
-  'error.rehearsal.tool_missing': 'A program the rehearsal needs is not installed. Run `cargo xtask install`.',
-  'error.rehearsal.not_ready': 'A rehearsal service did not start in time.',
-  'error.rehearsal.exited': 'A rehearsal service stopped while starting.',
-  'error.rehearsal.no_free_port': 'No free network port for the rehearsal services.',
-  'error.ipc': 'The window lost contact with the control service.',
-  'loading': 'Loading…',
+  ...common.en,
+  ...errors.en,
+  ...live.en,
+  ...boxoffice.en,
+  ...support.en,
+  ...setup.en,
+  ...after.en,
 } as const;
 
 export type MessageKey = keyof typeof en;
 
 export const fr: Partial<Record<MessageKey, string>> = {
-  'app.tagline': 'Régie',
-  'app.language': 'Langue',
-  'rehearsal.title': 'Banc de répétition',
-  'rehearsal.lead': 'Tous les services d’un spectacle, lancés sur cet ordinateur seulement, pour tout essayer avant le vrai direct.',
-  'rehearsal.phase.off': 'Arrêté',
-  'rehearsal.phase.starting': 'Démarrage…',
-  'rehearsal.phase.running': 'En marche',
-  'rehearsal.phase.failed': 'Échec',
-  'rehearsal.phase.stopped': 'Arrêté',
-  'rehearsal.start': 'Lancer le banc de répétition',
-  'rehearsal.stop': 'Arrêter',
-  'rehearsal.badge': 'Répétition',
-  'rehearsal.role.ingest': 'Point d’entrée (RTMP)',
-  'rehearsal.role.audience': 'Compteur de spectateurs',
-  'rehearsal.role.srt': 'Récepteur SRT',
-  'rehearsal.role.payments': 'Paiements (Stripe test)',
-  'rehearsal.role.mailbox': 'Boîte du support (IMAP)',
-  'rehearsal.role.outgoing_mail': 'Courrier sortant (SMTP)',
-  'install.title': 'Cette installation',
-  'install.version': 'Version',
-  'install.media': 'Moteur média',
-  'install.media_ok': 'tous les éléments nécessaires sont présents',
-  'install.media_missing': 'Éléments GStreamer manquants\u00a0:',
-  'install.data': 'Données',
-  'install.logs': 'Journaux',
-  'install.videos': 'Enregistrements',
-  'install.isolated': 'Dossier de données à part (SHOWDESK_HOME ou --home)\u00a0: rien ici ne touche vos vrais spectacles.',
-  'error.title': 'Un problème est survenu',
-  'error.details': 'Détails',
-  'error.rehearsal.tool_missing': 'Un programme nécessaire au banc de répétition n’est pas installé. Lancez `cargo xtask install`.',
-  'error.rehearsal.not_ready': 'Un service du banc de répétition n’a pas démarré à temps.',
-  'error.rehearsal.exited': 'Un service du banc de répétition s’est arrêté au démarrage.',
-  'error.rehearsal.no_free_port': 'Aucun port réseau libre pour les services du banc de répétition.',
-  'error.ipc': 'La fenêtre a perdu le contact avec le service de contrôle.',
-  'loading': 'Chargement…',
+  ...common.fr,
+  ...errors.fr,
+  ...live.fr,
+  ...boxoffice.fr,
+  ...support.fr,
+  ...setup.fr,
+  ...after.fr,
 };
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('showdesk.locale') : null;
@@ -101,22 +53,56 @@ export function setLocale(locale: Locale): void {
   if (typeof document !== 'undefined') document.documentElement.lang = locale;
 }
 
-/** The string for `key` in the current locale (reactive in templates). */
-export function t(key: MessageKey): string {
-  return (i18n.locale === 'fr' ? fr[key] : undefined) ?? en[key];
+export type Vars = Record<string, string | number>;
+
+function fill(text: string, vars?: Vars): string {
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** The string for `key` in the current locale (reactive in templates), `{name}` filled from `vars`. */
+export function t(key: MessageKey, vars?: Vars): string {
+  return fill((i18n.locale === 'fr' ? fr[key] : undefined) ?? en[key], vars);
 }
 
 /** `t` for a key built at run time (e.g. a role from the backend); unknown keys show as given. */
-export function tDynamic(key: string, fallback: string): string {
-  return key in en ? t(key as MessageKey) : fallback;
+export function tDynamic(key: string, fallback: string, vars?: Vars): string {
+  return key in en ? t(key as MessageKey, vars) : fallback;
+}
+
+/** Messages that come in `.one` and `.other` forms. */
+export type CountKey = MessageKey extends `${infer Base}.one` ? Base : never;
+
+/**
+ * A count in words: `base.one` or `base.other` by the locale's plural rules (French counts 0 and 1
+ * as one), with `{count}` formatted for the locale.
+ */
+export function tCount(base: CountKey | (string & {}), count: number, vars?: Vars): string {
+  const rule = new Intl.PluralRules(i18n.locale).select(count) === 'one' ? 'one' : 'other';
+  const formatted = new Intl.NumberFormat(i18n.locale).format(count);
+  return tDynamic(`${base}.${rule}`, `${formatted}`, { count: formatted, ...vars });
+}
+
+/** Codes whose message starts with the field at fault ("destinations[0].url: …", "gainDb: …"). */
+const FIELD_CODES = new Set(['invalid', 'profile.invalid', 'box_office.invalid', 'connector.settings', 'media.bad_value']);
+
+/** The field an error names, if its message starts with one. */
+export function errorField(code: string, message: string): string | null {
+  if (!FIELD_CODES.has(code)) return null;
+  return /^([A-Za-z_][\w.[\]-]*):\s/.exec(message)?.[1] ?? null;
 }
 
 /**
- * What to tell the operator about an error: a sentence in their language when the code is known,
- * and the backend's own (English, scrubbed) message as the details.
+ * What to tell the operator about an error: a sentence in their language when the code is known
+ * (with the field at fault when the message names one), and the backend's own (English,
+ * scrubbed) message as the details. An unknown code shows the message itself.
  */
-export function errorText(code: string, message: string): { summary: string; details: string | null } {
+export function errorText(code: string, message: string): { summary: string; details: string | null; field: string | null } {
   const key = `error.${code}`;
-  if (key in en) return { summary: t(key as MessageKey), details: message };
-  return { summary: message, details: null };
+  const field = errorField(code, message);
+  if (key in en) {
+    const summary = t(key as MessageKey);
+    return { summary: field ? `${summary} ${t('error.field', { field })}` : summary, details: message || null, field };
+  }
+  return { summary: message || code, details: null, field };
 }

@@ -2,15 +2,39 @@ import type { ErrorBody } from './generated/ErrorBody';
 
 /**
  * Error codes the control service sends, by area. They mirror `code()` in the Rust crates
- * (showdesk-platform, showdesk-media, showdesk-store, showdesk-core's box office,
- * showdesk-connectors, showdesk-control); an unknown code is still shown with its
+ * (showdesk-platform and its keyring, showdesk-media, showdesk-store, showdesk-core's box office,
+ * showdesk-connectors, showdesk-control and the shell's `invalid`); each has a sentence in English
+ * and French (messages/errors.ts, checked by a test). An unknown code is still shown with its
  * message.
  */
 export const ERROR_CODES = {
+  /** Input from the window that cannot be used; the message names the field ("status: …"). */
+  invalid: 'invalid',
+  /** The control service hit a bug or a failed task. */
+  internal: 'internal',
+  /** Something must be set up first (Stripe connected, a secret read from the keyring). */
+  notReady: 'not_ready',
   platformNoHome: 'platform.no_home',
+  platformEmptyHome: 'platform.empty_home',
+  platformHomeIsFile: 'platform.home_is_file',
   platformCreateDir: 'platform.create_dir',
   platformLogging: 'platform.logging',
+  keyringNoStore: 'keyring.no_store',
+  keyringNotFound: 'keyring.not_found',
+  keyringBadName: 'keyring.bad_name',
+  keyringEmpty: 'keyring.empty',
+  keyringNotKept: 'keyring.not_kept',
+  keyringStore: 'keyring.store',
+  /** The show profile does not hold together; the message names the field ("destinations[0].url: …"). */
+  profileInvalid: 'profile.invalid',
   mediaInit: 'media.init',
+  mediaMissingElement: 'media.missing_element',
+  mediaBuild: 'media.build',
+  mediaState: 'media.state',
+  mediaBadCommand: 'media.bad_command',
+  mediaBadValue: 'media.bad_value',
+  mediaSourceUnavailable: 'media.source_unavailable',
+  mediaIo: 'media.io',
   rehearsalToolMissing: 'rehearsal.tool_missing',
   rehearsalExited: 'rehearsal.exited',
   rehearsalNotReady: 'rehearsal.not_ready',
@@ -29,6 +53,8 @@ export const ERROR_CODES = {
   boxOfficeRefundExceedsRemaining: 'box_office.refund_exceeds_remaining',
   boxOfficeRefundNotPositive: 'box_office.refund_not_positive',
   boxOfficePromoRefused: 'box_office.promo_refused',
+  /** Box-office refusals reach support as `box_office.<its code>`; this one means it is not connected. */
+  boxOfficeUnavailable: 'box_office.unavailable',
   stripeConfig: 'stripe.config',
   stripeAuth: 'stripe.auth',
   stripeCardDeclined: 'stripe.card_declined',
@@ -43,8 +69,6 @@ export const ERROR_CODES = {
   audienceNetwork: 'audience.network',
   audienceHttp: 'audience.http',
   audienceDecode: 'audience.decode',
-  /** Something must be set up first (Stripe connected, a secret read from the keyring). */
-  notReady: 'not_ready',
   connectorConnect: 'connector.connect',
   connectorAuth: 'connector.auth',
   connectorTimeout: 'connector.timeout',
@@ -64,9 +88,8 @@ export const ERROR_CODES = {
   supportBadAmount: 'support.bad_amount',
   supportNoRecipient: 'support.no_recipient',
   supportAckOff: 'support.ack_off',
-  /** Box-office refusals arrive as `box_office.<its code>`; this one means it is not connected. */
-  boxOfficeUnavailable: 'box_office.unavailable',
-  internal: 'internal',
+  /** A report file could not be written into the chosen folder. */
+  reportExportFailed: 'report.export_failed',
   /** Not from Rust: the IPC call itself failed. */
   ipc: 'ipc',
 } as const;
