@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 
 import { defineConfig } from '@playwright/test';
 
-// Screens of the main states against the mock backend, in Debian's chromium (Playwright's own
-// browser download does not work on these machines).
+// The window against the mock backend, in Debian's chromium (Playwright's own browser download
+// does not work on these machines): app.spec (rehearsal states), flows.spec (the operator's main
+// paths, deterministic), views.spec (a screenshot of every view in English and French; set
+// SHOWDESK_SHOTS to choose their folder).
 const port = Number(process.env.SHOWDESK_SCREENS_PORT ?? 41730);
 
 /** The system's Chromium: Debian's, a distribution's chromium-browser, or Ubuntu's snap. */
@@ -33,10 +35,11 @@ export default defineConfig({
       ],
     },
   },
+  // The build the shell would serve (ui/dist), built fresh so the screens never test a stale one.
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
   },
 });

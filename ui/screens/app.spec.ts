@@ -18,6 +18,9 @@ test('rehearsal running', async ({ page }) => {
 
 test('rehearsal failed', async ({ page }) => {
   await page.goto('/?mock=failed');
+  // That scenario is a show on air with failures: the rehearsal stack is on the overview.
+  await expect(page.locator('main')).toHaveAttribute('data-ready', 'true');
+  await page.getByTestId('nav-home').click();
   await expect(page.getByTestId('rehearsal-error')).toContainText('nginx is not installed');
   await page.screenshot({ path: shot('rehearsal-failed'), fullPage: true });
 });

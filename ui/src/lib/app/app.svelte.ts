@@ -32,6 +32,8 @@ export class AppState {
   confirming = $state<Confirmation | null>(null);
   /** Whether the show ended while this window watched (the "after" view opens). */
   ended = $state(false);
+  /** Everything the window shows has been asked for once (the first view is picked). */
+  ready = $state(false);
 
   #unlisten: Unlisten | undefined;
   #started = false;
@@ -56,6 +58,7 @@ export class AppState {
       this.rehearsal ??= rehearsal;
     } catch (raw) {
       this.error = BackendError.from(raw);
+      this.ready = true;
       return;
     }
     const loads = await Promise.allSettled([this.live.start(), this.setup.refresh()]);
@@ -66,6 +69,7 @@ export class AppState {
     for (const load of loads) if (load.status === 'rejected') this.error = BackendError.from(load.reason);
     this.shows.start();
     this.view = this.firstView();
+    this.ready = true;
   }
 
   stop(): void {

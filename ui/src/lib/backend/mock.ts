@@ -63,7 +63,8 @@ function rehearsal(scenario: MockScenario): RehearsalStatus {
 
 function buildWorld(scenario: MockScenario, options: MockOptions): World {
   const now = options.now ?? Date.now;
-  const empty = scenario === 'empty';
+  // Nothing set up yet; `empty` also lacks a keyring, `fresh` has one.
+  const empty = scenario === 'empty' || scenario === 'fresh';
   const world: World = {
     scenario,
     simulate: options.simulate ?? false,
@@ -71,7 +72,7 @@ function buildWorld(scenario: MockScenario, options: MockOptions): World {
     random: seeded(20261224),
     rehearsal: rehearsal(scenario),
     drill: false,
-    secretStore: empty
+    secretStore: scenario === 'empty'
       ? {
           available: false,
           store: null,

@@ -150,7 +150,7 @@ export function seedAudience(world: World, show: ShowView, until: number, sold: 
 }
 
 export function seedProfile(scenario: World['scenario'], show: ShowView | null): ProfileDoc {
-  if (scenario === 'empty') {
+  if (scenario === 'empty' || scenario === 'fresh') {
     return {
       show: { title: 'My show', starts_at: null, language: 'en' },
       video: { preset: '720p30', bitrate_kbps: 2500, min_bitrate_kbps: null, encoder: 'auto', speed_preset: null },

@@ -28,13 +28,15 @@ export type MockScenario =
   | 'failed'
   | 'after'
   | 'empty'
+  // A new installation on a desktop with a keyring: nothing set up yet.
+  | 'fresh'
   // The rehearsal stack's own states, on an idle installation:
   | 'running'
   | 'starting'
   | 'off'
   | 'missing-media';
 
-export const SCENARIOS: MockScenario[] = ['idle', 'live', 'failed', 'after', 'empty', 'running', 'starting', 'off', 'missing-media'];
+export const SCENARIOS: MockScenario[] = ['idle', 'live', 'failed', 'after', 'empty', 'fresh', 'running', 'starting', 'off', 'missing-media'];
 
 export interface MockOptions {
   /** Run the show by itself (meters, preview, sales, tickets, alerts). Off in unit tests, which call `tick()`. */
