@@ -58,10 +58,15 @@ fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>, drill: bool) 
             tracing::warn!("cannot send the rehearsal status to the window: {err}");
         }
         let Some(service) = weak.upgrade() else { return };
+        let app = app.clone();
         match status.phase {
             RehearsalPhase::Running if service.rehearsal_wiring().is_none() => {
                 tauri::async_runtime::spawn(async move {
                     let wired = service.wire_rehearsal().await;
+                    if wired.is_ok() {
+                        // Said again once wired: the window reloads what the wiring changed.
+                        let _ = app.emit(REHEARSAL_STATUS, service.rehearsal().status());
+                    }
                     let drilled = match wired {
                         Ok(_) if drill => go_live_and_drill(&service).await,
                         other => other.map(drop),

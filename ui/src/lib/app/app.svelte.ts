@@ -52,7 +52,15 @@ export class AppState {
     this.#started = true;
     try {
       // Subscribe first so no change between the snapshot and the subscription is lost.
-      this.#unlisten = await this.backend.onRehearsalStatus((status) => (this.rehearsal = status));
+      this.#unlisten = await this.backend.onRehearsalStatus((status) => {
+        this.rehearsal = status;
+        // The shell says "running" again once it is wired to the stack (Stripe, mailbox, the
+        // Rehearsal show): what setup and the box office show has changed.
+        if (status.phase === 'running' && this.ready) {
+          void this.setup.refresh().catch(() => undefined);
+          void this.shows.load(this.live.status?.show_id ?? null).catch(() => undefined);
+        }
+      });
       const [info, rehearsal] = await Promise.all([this.backend.appInfo(), this.backend.rehearsalStatus()]);
       this.info = info;
       this.rehearsal ??= rehearsal;

@@ -44,7 +44,7 @@ export class ShowsStore {
     this.list = await this.#backend.shows();
     if (!this.selected) this.selectedId = currentShow(this.list, liveShowId, Date.now())?.id ?? null;
     this.loaded = true;
-    await this.refresh(true);
+    if (this.selectedId) await this.refresh(true);
   }
 
   select(showId: string): void {
@@ -62,7 +62,11 @@ export class ShowsStore {
 
   async refresh(withAudience = false): Promise<void> {
     const id = this.selectedId;
-    if (!id) return;
+    if (!id) {
+      // No show yet: one may appear (created elsewhere, or the rehearsal's): look again.
+      if (withAudience) await this.load().catch((raw) => (this.error = BackendError.from(raw)));
+      return;
+    }
     try {
       const dashboard = await this.#backend.dashboard(id);
       if (id !== this.selectedId) return;
