@@ -114,7 +114,14 @@ fn cold_start(display: &Display, scratch: &Path, n: usize) -> Result<f64> {
 /// Resident memory of one process, MiB.
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib: f64 = status.lines().find_map(|line| line.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kib / 1024.0)
 }
 
@@ -136,9 +143,9 @@ fn children(pid: u32, prefix: &str) -> Vec<u32> {
 /// Whether the app's log says the drill runs (it is live by then).
 fn drill_running(home: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(home.join("logs")) else { return false };
-    entries.filter_map(|e| e.ok()).any(|entry| {
-        std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains("rehearsal drill started"))
-    })
+    entries
+        .filter_map(|e| e.ok())
+        .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains("rehearsal drill started")))
 }
 
 /// The app live with the drill: (app MiB mean, app MiB peak, web process MiB peak).
@@ -150,7 +157,9 @@ fn live_memory(display: &Display, scratch: &Path) -> Result<(f64, f64, f64)> {
     while !drill_running(&home) {
         if started.elapsed() > Duration::from_secs(180) {
             stop(child);
-            return Err(format!("the drill did not start within 180 s (logs in {})", home.join("logs").display()).into());
+            return Err(
+                format!("the drill did not start within 180 s (logs in {})", home.join("logs").display()).into()
+            );
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -178,7 +187,8 @@ fn gst_launch_rss() -> Result<f64> {
          ! aacparse ! m.",
         ingest.stream_url("gstlaunch")
     );
-    let mut gst = Command::new("gst-launch-1.0").arg("-q").args(pipeline.split_whitespace()).stdout(Stdio::null()).spawn()?;
+    let mut gst =
+        Command::new("gst-launch-1.0").arg("-q").args(pipeline.split_whitespace()).stdout(Stdio::null()).spawn()?;
     let mut peak: f64 = 0.0;
     for _ in 0..30 {
         std::thread::sleep(Duration::from_secs(1));

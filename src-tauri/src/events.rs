@@ -77,7 +77,9 @@ fn forward_rehearsal(app: AppHandle, service: Arc<ControlService>, drill: bool) 
                     }
                 });
             }
-            RehearsalPhase::Off | RehearsalPhase::Stopped | RehearsalPhase::Failed if service.rehearsal_wiring().is_some() => {
+            RehearsalPhase::Off | RehearsalPhase::Stopped | RehearsalPhase::Failed
+                if service.rehearsal_wiring().is_some() =>
+            {
                 service.unwire_rehearsal();
                 tauri::async_runtime::spawn(async move {
                     service.restore_connections().await;

@@ -139,7 +139,12 @@ pub fn run() -> ExitCode {
         .setup(move |app| {
             open_main_window(app, webview_data.clone())?;
             let service = Arc::clone(app.state::<Arc<ControlService>>().inner());
-            events::forward_all(app.handle(), &service, notifications::Notifier::start("Showdesk", notifications), drill);
+            events::forward_all(
+                app.handle(),
+                &service,
+                notifications::Notifier::start("Showdesk", notifications),
+                drill,
+            );
             // Connections remembered from last time, then the loops that keep every number fresh.
             let running = Arc::clone(&service);
             let handle = app.handle().clone();

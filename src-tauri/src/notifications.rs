@@ -104,7 +104,13 @@ mod tests {
     use super::*;
 
     fn alert(kind: &str, severity: &str) -> LiveAlert {
-        LiveAlert { kind: kind.into(), severity: severity.into(), subject: "rtmp".into(), message: "m".into(), at_ms: 0 }
+        LiveAlert {
+            kind: kind.into(),
+            severity: severity.into(),
+            subject: "rtmp".into(),
+            message: "m".into(),
+            at_ms: 0,
+        }
     }
 
     #[test]

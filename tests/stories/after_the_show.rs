@@ -10,8 +10,12 @@
 //! localstripe has no coupons with limits nor promotion codes: those two calls are answered with
 //! Stripe's recorded response shapes (connectors/tests/fixtures) by a small proxy in front of it.
 
+mod common;
+
+use common::wait_for;
+
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use showdesk_connectors::mail::{ImapSettings, Security, SmtpSecurity, SmtpSettings};
 use showdesk_connectors::stripe::{IdempotencyKey, StripeClient, StripeConfig, StripeKey};
@@ -44,29 +48,14 @@ const PRICE: i64 = 2500;
 const RATE: f64 = 4.0;
 
 fn mail(n: usize, from: &str, subject: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: support@ppv.example.org\r\nMessage-ID: <after-{n}@example.com>\r\nSubject: {subject}\r\n\
-         Content-Type: text/plain; charset=UTF-8\r\n\r\n{body}\r\n"
-    )
-    .into_bytes()
+    common::mail("after", n, from, subject, body, "")
 }
 
-async fn wait_for<F, Fut>(what: &str, mut check: F) -> Result<(), Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
-{
-    let started = Instant::now();
-    while !check().await? {
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!("gave up waiting for {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-fn spec(server_url: &str, stream_key: &str, recordings: &std::path::Path) -> Result<EngineSpec, Box<dyn std::error::Error>> {
+fn spec(
+    server_url: &str,
+    stream_key: &str,
+    recordings: &std::path::Path,
+) -> Result<EngineSpec, Box<dyn std::error::Error>> {
     let mut format = VideoPreset::P720p30.format();
     (format.width, format.height) = (320, 180);
     Ok(EngineSpec {
@@ -236,7 +225,9 @@ async fn after_the_show_the_report_matches_the_books_and_every_buyer_hears_once(
             },
         )
         .await?;
-    service.go_live(spec(&ingest.server_url(), STREAM_KEY, &home.path().join("videos"))?, Some(show.id.clone())).await?;
+    service
+        .go_live(spec(&ingest.server_url(), STREAM_KEY, &home.path().join("videos"))?, Some(show.id.clone()))
+        .await?;
     wait_for("live", || async {
         Ok(service.live_status().await.outputs.iter().any(|o| o.id == "main" && o.state == "live"))
     })
@@ -303,9 +294,15 @@ async fn after_the_show_the_report_matches_the_books_and_every_buyer_hears_once(
     let paid_total: i64 = orders.iter().filter(|o| o[4] != "failed").map(|o| o[7].parse::<i64>().unwrap_or(0)).sum();
     assert_eq!(paid_total, ledger.totals.gross_minor);
     let (header, refund_rows) = csv_file(&out.join("refunds.csv"))?;
-    assert_eq!((header.iter().map(String::as_str).collect::<Vec<_>>(), refund_rows.len()), (REFUND_COLUMNS.to_vec(), refunds.len()));
+    assert_eq!(
+        (header.iter().map(String::as_str).collect::<Vec<_>>(), refund_rows.len()),
+        (REFUND_COLUMNS.to_vec(), refunds.len())
+    );
     let (header, ticket_rows) = csv_file(&out.join("tickets.csv"))?;
-    assert_eq!((header.iter().map(String::as_str).collect::<Vec<_>>(), ticket_rows.len()), (TICKET_COLUMNS.to_vec(), 2));
+    assert_eq!(
+        (header.iter().map(String::as_str).collect::<Vec<_>>(), ticket_rows.len()),
+        (TICKET_COLUMNS.to_vec(), 2)
+    );
     let html = std::fs::read_to_string(out.join("report.html"))?;
     assert!(!html.to_lowercase().contains("<script") && !html.contains("http://") && !html.contains("https://"));
     let amounts: Vec<String> = html.match_indices('€').map(|(at, _)| html[at..].chars().take(10).collect()).collect();

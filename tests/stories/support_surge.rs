@@ -9,9 +9,13 @@
 #[path = "../../crates/control/tests/common/fake_box_office.rs"]
 mod fake_box_office;
 
+mod common;
+
+use common::wait_for;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fake_box_office::{FakeBoxOffice, order};
 use showdesk_connectors::mail::{ImapSettings, ParseLimits, Security, SmtpSecurity, SmtpSettings, parse_mail};
@@ -27,26 +31,7 @@ use showdesk_testkit::{Dovecot, SmtpSink};
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn mail(n: usize, from: &str, subject: &str, body: &str, extra: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: support@ppv.example.org\r\nMessage-ID: <surge-{n}@example.com>\r\nSubject: {subject}\r\n{extra}\
-         Content-Type: text/plain; charset=UTF-8\r\n\r\n{body}\r\n"
-    )
-    .into_bytes()
-}
-
-async fn wait_for<F, Fut>(what: &str, mut check: F) -> Result<(), Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
-{
-    let started = Instant::now();
-    while !check().await? {
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!("gave up waiting for {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
+    common::mail("surge", n, from, subject, body, extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

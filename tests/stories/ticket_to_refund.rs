@@ -5,7 +5,11 @@
 //! duplicate and closes the box office's "possible double purchase", then can't watch and gets the
 //! watch link again.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::wait_for;
+
+use std::time::Duration;
 
 use showdesk_connectors::mail::{ImapSettings, Security, SmtpSecurity, SmtpSettings};
 use showdesk_connectors::stripe::{IdempotencyKey, StripeClient, StripeConfig, StripeKey};
@@ -25,26 +29,7 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 const WATCH: &str = "https://watch.example.org/fight-night";
 
 fn mail(n: usize, from: &str, subject: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: support@ppv.example.org\r\nMessage-ID: <story-{n}@example.com>\r\nSubject: {subject}\r\n\
-         Content-Type: text/plain; charset=UTF-8\r\n\r\n{body}\r\n"
-    )
-    .into_bytes()
-}
-
-async fn wait_for<F, Fut>(what: &str, mut check: F) -> Result<(), Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
-{
-    let started = Instant::now();
-    while !check().await? {
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!("gave up waiting for {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
+    common::mail("story", n, from, subject, body, "")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

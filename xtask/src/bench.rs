@@ -85,7 +85,9 @@ pub fn bench(args: &[String]) -> Result<ExitCode, String> {
                 let figures = std::fs::read_to_string(&out).unwrap_or_default();
                 eprintln!("{} → {}\n{figures}", bench.name, out.display());
             }
-            Ok(status) => failed.push(format!("{} ({status}, {} written: {})", bench.name, out.display(), out.is_file())),
+            Ok(status) => {
+                failed.push(format!("{} ({status}, {} written: {})", bench.name, out.display(), out.is_file()))
+            }
             Err(err) => failed.push(format!("{}: {err}", bench.name)),
         }
     }

@@ -81,11 +81,15 @@ fn system_packages() -> Result<Vec<String>, String> {
             Ok(vec![format!("{} system packages", missing.len())])
         }
         System::Other => {
-            let needed = ["gst-launch-1.0", "nginx", "dovecot", "srt-live-transmit", "node", "python3", "ffmpeg", "xvfb-run"];
+            let needed =
+                ["gst-launch-1.0", "nginx", "dovecot", "srt-live-transmit", "node", "python3", "ffmpeg", "xvfb-run"];
             let mut absent: Vec<&str> = needed.iter().copied().filter(|tool| !proc::on_path(tool)).collect();
             // The libraries the build links against, through pkg-config.
             for library in ["gstreamer-1.0", "gstreamer-plugins-base-1.0", "webkit2gtk-4.1", "libsoup-3.0"] {
-                let found = std::process::Command::new("pkg-config").args(["--exists", library]).status().is_ok_and(|s| s.success());
+                let found = std::process::Command::new("pkg-config")
+                    .args(["--exists", library])
+                    .status()
+                    .is_ok_and(|s| s.success());
                 if !found {
                     absent.push(library);
                 }

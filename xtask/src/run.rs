@@ -16,7 +16,8 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             "--duration" => {
                 let value = iter.next().ok_or("--duration needs a number of seconds")?;
                 // Checked before anything is installed or built.
-                let seconds: u64 = value.parse().map_err(|_| format!("--duration {value:?} is not a whole number of seconds"))?;
+                let seconds: u64 =
+                    value.parse().map_err(|_| format!("--duration {value:?} is not a whole number of seconds"))?;
                 duration = Some(seconds.to_string());
             }
             other => return Err(format!("unknown option {other:?} for run (see `cargo xtask help`)")),

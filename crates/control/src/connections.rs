@@ -113,7 +113,13 @@ impl MailboxInput {
         Ok(SupportSettings {
             address: address.to_owned(),
             display_name: self.display_name.trim().to_owned(),
-            imap: Some(ImapSettings::new(self.imap_host.trim(), self.imap_port, imap_security, imap_user, imap_password)),
+            imap: Some(ImapSettings::new(
+                self.imap_host.trim(),
+                self.imap_port,
+                imap_security,
+                imap_user,
+                imap_password,
+            )),
             smtp: Some(SmtpSettings {
                 host: self.smtp_host.trim().to_owned(),
                 port: self.smtp_port,

@@ -145,7 +145,9 @@ impl ControlService {
         match self.box_office.shows().await {
             Ok(all) => shows.extend(
                 all.into_iter()
-                    .filter(|show| show.sales_open || (show.starts_at_ms - hour..=show.ends_at_ms + hour).contains(&now))
+                    .filter(|show| {
+                        show.sales_open || (show.starts_at_ms - hour..=show.ends_at_ms + hour).contains(&now)
+                    })
                     .map(|show| show.id),
             ),
             Err(err) => tracing::warn!(code = %err.code(), "shows: {err}"),

@@ -146,7 +146,9 @@ async fn payments_loop(service: Arc<ControlService>, every: Duration, mut shutdo
         for show_id in service.shows_in_focus().await {
             match service.box_office().dashboard(&show_id).await {
                 Ok(dashboard) => {
-                    for raised in latch.update(&show_id, &dashboard.show.title, &dashboard.alerts, &dashboard.sales_per_minute) {
+                    for raised in
+                        latch.update(&show_id, &dashboard.show.title, &dashboard.alerts, &dashboard.sales_per_minute)
+                    {
                         service.raise_alert(raised);
                     }
                 }
@@ -263,8 +265,7 @@ impl AlertLatch {
         if let Some(tickets) = sales_spike(sales_per_minute, now_ms()) {
             now.push(alert("sales_spike", "info", title, format!("Sales spike: {tickets} tickets in the last minute")));
         }
-        let current: BTreeSet<(String, String)> =
-            now.iter().map(|a| (show_id.to_owned(), a.kind.clone())).collect();
+        let current: BTreeSet<(String, String)> = now.iter().map(|a| (show_id.to_owned(), a.kind.clone())).collect();
         let raised = now.into_iter().filter(|a| !self.active.contains(&(show_id.to_owned(), a.kind.clone()))).collect();
         self.active.retain(|(show, _)| show != show_id);
         self.active.extend(current);
@@ -276,9 +277,8 @@ impl AlertLatch {
 fn sales_spike(sales_per_minute: &[SalesMinuteView], now_ms: i64) -> Option<i64> {
     let this_minute = now_ms - now_ms.rem_euclid(60_000);
     let last_minute = this_minute - 60_000;
-    let tickets_in = |minute: i64| {
-        sales_per_minute.iter().filter(|m| m.minute_ms == minute).map(|m| m.tickets).sum::<i64>()
-    };
+    let tickets_in =
+        |minute: i64| sales_per_minute.iter().filter(|m| m.minute_ms == minute).map(|m| m.tickets).sum::<i64>();
     let last = tickets_in(last_minute);
     let before: i64 = (1..=10).map(|n| tickets_in(last_minute - n * 60_000)).sum();
     (last >= SPIKE_MIN_TICKETS && last * 10 >= SPIKE_FACTOR * before.max(1)).then_some(last)
@@ -325,7 +325,10 @@ mod tests {
         let rising = warnings(&["decline_rate_rising"]);
         let raised = latch.update("show-1", "Fight night", &rising, &[]);
         assert_eq!(raised.iter().map(|a| a.kind.as_str()).collect::<Vec<_>>(), ["decline_rate_rising"]);
-        assert_eq!((raised[0].message.as_str(), raised[0].subject.as_str()), ("Declines rising: check the checkout", "Fight night"));
+        assert_eq!(
+            (raised[0].message.as_str(), raised[0].subject.as_str()),
+            ("Declines rising: check the checkout", "Fight night")
+        );
         assert!(latch.update("show-1", "Fight night", &rising, &[]).is_empty());
         // Another show has its own.
         assert_eq!(latch.update("show-2", "Other", &rising, &[]).len(), 1);

@@ -50,7 +50,8 @@ fn a_rehearsal_runs_headless_and_its_report_repeats_its_numbers() -> TestResult 
     assert_eq!(summary["currency"], "EUR");
 
     // The report holds the same numbers.
-    let files: Vec<&str> = summary["report_files"].as_array().ok_or("report_files")?.iter().filter_map(Value::as_str).collect();
+    let files: Vec<&str> =
+        summary["report_files"].as_array().ok_or("report_files")?.iter().filter_map(Value::as_str).collect();
     assert_eq!(files.len(), 5, "{files:?}");
     let orders = csv_rows(&report.join("orders.csv"))?;
     let status = orders[0].iter().position(|c| c == "status").ok_or("status column")?;
@@ -69,7 +70,11 @@ fn a_rehearsal_runs_headless_and_its_report_repeats_its_numbers() -> TestResult 
 
     // The PDF renders: its first page as a picture with something on it.
     let pages = home.path().join("page");
-    let rendered = Command::new("pdftoppm").args(["-r", "40", "-png", "-f", "1", "-l", "1"]).arg(report.join("report.pdf")).arg(&pages).status()?;
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "40", "-png", "-f", "1", "-l", "1"])
+        .arg(report.join("report.pdf"))
+        .arg(&pages)
+        .status()?;
     assert!(rendered.success(), "pdftoppm could not render the report");
     let png = std::fs::read(home.path().join("page-1.png"))?;
     assert!(png.len() > 10_000, "the first page is almost empty ({} bytes)", png.len());

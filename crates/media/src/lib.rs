@@ -16,12 +16,12 @@ pub mod gst_log;
 pub mod layout;
 pub mod meters;
 pub mod output;
+pub mod playback;
 pub mod preflight;
 pub mod probe;
 mod process_stats;
 pub mod program;
 pub mod spec;
-pub mod playback;
 pub mod viewer;
 
 pub use probe::{ElementCheck, MediaProbe, probe};

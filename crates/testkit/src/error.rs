@@ -4,7 +4,9 @@ use std::time::Duration;
 /// Why a service could not be started or used.
 #[derive(Debug, thiserror::Error)]
 pub enum TestkitError {
-    #[error("missing: {tool} ({detail}). Run `cargo xtask install` (or `cargo xtask run` or `cargo xtask test`, which install it first).")]
+    #[error(
+        "missing: {tool} ({detail}). Run `cargo xtask install` (or `cargo xtask run` or `cargo xtask test`, which install it first)."
+    )]
     ToolMissing { tool: &'static str, detail: String },
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },

@@ -59,7 +59,10 @@ fn slate_kind(kind: &str) -> Reply<SlateKind> {
         "be_right_back" => SlateKind::BeRightBack,
         "ended" => SlateKind::Ended,
         other => {
-            return Err(invalid("kind", format!("{other:?} is not a slate (countdown, starting_soon, be_right_back, ended)")));
+            return Err(invalid(
+                "kind",
+                format!("{other:?} is not a slate (countdown, starting_soon, be_right_back, ended)"),
+            ));
         }
     })
 }
@@ -85,9 +88,7 @@ pub async fn retry_output(service: Service<'_>, output_id: String) -> Reply<()> 
 pub fn subscribe_meters(service: Service<'_>, channel: Channel<MetersView>) -> Reply<()> {
     let service = service.inner().clone();
     tauri::async_runtime::spawn(follow_engine(service, move |event| match event {
-        EngineEvent::Meters(meters) => {
-            channel.send(MetersView::of(meters.program.as_ref(), &meters.channels)).is_ok()
-        }
+        EngineEvent::Meters(meters) => channel.send(MetersView::of(meters.program.as_ref(), &meters.channels)).is_ok(),
         _ => true,
     }));
     Ok(())

@@ -57,7 +57,11 @@ pub async fn retrospective_save(service: Service<'_>, show_id: String, retrospec
 }
 
 #[tauri::command]
-pub async fn follow_ups(service: Service<'_>, show_id: String, language: Option<String>) -> Reply<Vec<FollowUpPreview>> {
+pub async fn follow_ups(
+    service: Service<'_>,
+    show_id: String,
+    language: Option<String>,
+) -> Reply<Vec<FollowUpPreview>> {
     let language = self::language(language.as_deref())?;
     service.follow_ups(required_show(&show_id)?, language).await.map_err(body)
 }

@@ -102,7 +102,10 @@ mod tests {
         assert_eq!(entry_name(" stripe-live ").ok().as_deref(), Some("stripe-live"));
         for bad in ["", "   ", "a/b", "line\nbreak", &"x".repeat(129)] {
             let refused = entry_name(bad).err().map(|e| (e.code, e.message));
-            assert!(refused.as_ref().is_some_and(|(code, message)| code == "invalid" && message.starts_with("name:")), "{bad:?}");
+            assert!(
+                refused.as_ref().is_some_and(|(code, message)| code == "invalid" && message.starts_with("name:")),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -61,9 +61,8 @@ fn parse_status(status: &str) -> Reply<TicketStatus> {
 /// What keys a one-step action for idempotency: the same click twice within the minute (a double
 /// click, a retry after a timeout) is done once; the same action asked again later is new.
 fn request_id(action: &str, parts: &[&str]) -> String {
-    let minute = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() / 60);
+    let minute =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |since| since.as_secs() / 60);
     format!("{action}-{}-{minute}", parts.join("-"))
 }
 
@@ -146,10 +145,9 @@ impl PromoValueInput {
         match self {
             Self::Percent { percent } => Ok(PromoValue::Percent(*percent)),
             Self::Fixed { amount_minor, currency } => {
-                let currency: Currency = currency
-                    .trim()
-                    .parse()
-                    .map_err(|_| invalid("value.currency", format!("{currency:?} is not a currency code (EUR, USD…)")))?;
+                let currency: Currency = currency.trim().parse().map_err(|_| {
+                    invalid("value.currency", format!("{currency:?} is not a currency code (EUR, USD…)"))
+                })?;
                 if *amount_minor <= 0 {
                     return Err(invalid("value.amountMinor", "a fixed discount is more than zero"));
                 }
@@ -220,9 +218,13 @@ mod tests {
 
     #[test]
     fn the_queue_filter_is_checked_and_names_the_field() {
-        let query = TicketQueryInput { status: Some("open".into()), category: Some("refund".into()), ..Default::default() };
+        let query =
+            TicketQueryInput { status: Some("open".into()), category: Some("refund".into()), ..Default::default() };
         let query = query.to_query().ok();
-        assert_eq!(query.as_ref().map(|q| (q.status, q.category, q.limit)), Some((Some(TicketStatus::Open), Some(Category::Refund), 200)));
+        assert_eq!(
+            query.as_ref().map(|q| (q.status, q.category, q.limit)),
+            Some((Some(TicketStatus::Open), Some(Category::Refund), 200))
+        );
         let closed = code(TicketQueryInput { status: Some("closed".into()), ..Default::default() }.to_query());
         assert!(closed.is_some_and(|(code, message)| code == "invalid" && message.starts_with("status:")));
         let big = code(TicketQueryInput { limit: Some(100_000), ..Default::default() }.to_query());
@@ -243,7 +245,10 @@ mod tests {
     #[test]
     fn replies_are_text_or_a_macro() {
         assert!(matches!(serde_json::from_str::<ReplyInput>(r#"{"text": "hi"}"#), Ok(ReplyInput::Text { .. })));
-        assert!(matches!(serde_json::from_str::<ReplyInput>(r#"{"macro": "watch_link"}"#), Ok(ReplyInput::Macro { .. })));
+        assert!(matches!(
+            serde_json::from_str::<ReplyInput>(r#"{"macro": "watch_link"}"#),
+            Ok(ReplyInput::Macro { .. })
+        ));
         assert!(serde_json::from_str::<ReplyInput>(r#"{"html": "<b>"}"#).is_err());
     }
 }

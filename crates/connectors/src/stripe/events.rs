@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn a_discount_comes_from_the_session_totals_or_else_the_intent_metadata() {
-        let session = json!({"id": "cs_1", "total_details": {"amount_discount": 300}, "metadata": {"discount_minor": "999"}});
+        let session =
+            json!({"id": "cs_1", "total_details": {"amount_discount": 300}, "metadata": {"discount_minor": "999"}});
         assert_eq!(ledger_event(&session, PaymentFact::Nothing, None).discount_minor, 300);
         let intent = json!({"id": "pi_1", "metadata": {"promotion_code": "promo_1", "discount_minor": "300"}});
         let event = ledger_event(&intent, PaymentFact::Nothing, None);

@@ -22,8 +22,8 @@ use showdesk_platform::redact::Secret;
 use showdesk_store::{AuditOutcome, NewAuditEntry, Store};
 
 pub use audience::AudiencePollers;
-pub use views::*;
 pub(crate) use sales::EVENTS_CURSOR;
+pub use views::*;
 
 use crate::ControlError;
 
@@ -128,9 +128,7 @@ impl BoxOffice {
             return Ok(secret);
         }
         let from_keyring = showdesk_platform::keyring::Keyring::open().and_then(|keyring| keyring.get(reference));
-        from_keyring.map_err(|err| {
-            ControlError::NotReady(format!("the secret {reference:?} is not available: {err}"))
-        })
+        from_keyring.map_err(|err| ControlError::NotReady(format!("the secret {reference:?} is not available: {err}")))
     }
 
     pub(crate) fn stripe(&self) -> Result<Arc<StripeClient>, ControlError> {

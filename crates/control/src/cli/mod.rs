@@ -155,10 +155,9 @@ pub fn main() -> ExitCode {
         Command::Preflight { profile, no_bandwidth, json } => {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))
         }
-        Command::Rehearse { duration, json, report, language } => runtime.block_on(rehearse::run(
-            dirs,
-            rehearse::RehearseArgs { duration, json, report, language },
-        )),
+        Command::Rehearse { duration, json, report, language } => {
+            runtime.block_on(rehearse::run(dirs, rehearse::RehearseArgs { duration, json, report, language }))
+        }
         Command::Stack { duration, json, reveal } => runtime.block_on(stack::run(dirs, duration, json, reveal)),
         Command::Report { show, out, language, json } => runtime.block_on(async {
             let service = match showdesk_control::ControlService::open(dirs).await {

@@ -124,9 +124,10 @@ async fn rehearse(
         () = progress => {}
     }
     say("Ending the show…");
-    let drill = service.stop_drill().await.unwrap_or_else(|| {
-        showdesk_control::rehearsal::drill::DrillCounters::default().report()
-    });
+    let drill = service
+        .stop_drill()
+        .await
+        .unwrap_or_else(|| showdesk_control::rehearsal::drill::DrillCounters::default().report());
     let end = service.end_show().await.map_err(error);
     // The last purchases and mails: read them before counting.
     let _ = service.box_office().poll_payments().await;

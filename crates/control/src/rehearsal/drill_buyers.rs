@@ -114,8 +114,9 @@ pub(crate) async fn run_buyers(
         let mut buyer =
             Buyer { name, email, language, paid: false, declined: false, paid_twice: false, used_promo: use_promo };
         let result: Result<(), StripeError> = async {
-            let customer =
-                stripe.create_customer(&buyer.email, &IdempotencyKey::for_action("drill.customer", &format!("{run}-{n}"))).await?;
+            let customer = stripe
+                .create_customer(&buyer.email, &IdempotencyKey::for_action("drill.customer", &format!("{run}-{n}")))
+                .await?;
             let card = if declined { DECLINED_CARD } else { GOOD_CARD };
             let times = if twice { 2 } else { 1 };
             for attempt in 0..times {
@@ -126,7 +127,10 @@ pub(crate) async fn run_buyers(
                         card,
                         &wiring.show_id,
                         (&buyer.email, Some(&customer)),
-                        promo.as_deref().filter(|_| use_promo).map(|code| (code, Money::new(wiring.price_minor - price, currency))),
+                        promo
+                            .as_deref()
+                            .filter(|_| use_promo)
+                            .map(|code| (code, Money::new(wiring.price_minor - price, currency))),
                         &key,
                     )
                     .await;
@@ -171,7 +175,10 @@ mod tests {
         let doubles = first_minute.iter().filter(|s| s.1).count();
         let promos = first_minute.iter().filter(|s| s.2).count();
         assert!((5..=9).contains(&declines) && (2..=5).contains(&doubles) && (8..=14).contains(&promos));
-        assert!(first_minute.iter().all(|s| !(s.0 && (s.1 || s.2))), "a declined card neither pays twice nor uses a code");
+        assert!(
+            first_minute.iter().all(|s| !(s.0 && (s.1 || s.2))),
+            "a declined card neither pays twice nor uses a code"
+        );
     }
 
     #[test]

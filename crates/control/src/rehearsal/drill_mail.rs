@@ -137,7 +137,13 @@ pub(crate) async fn run_mail(
     mut stop: watch::Receiver<bool>,
 ) {
     let e = &wiring.endpoints;
-    let imap = ImapSettings::new(&e.imap_host, e.imap_port, Security::Plain, &e.imap_user, Secret::new(e.imap_password.clone()));
+    let imap = ImapSettings::new(
+        &e.imap_host,
+        e.imap_port,
+        Security::Plain,
+        &e.imap_user,
+        Secret::new(e.imap_password.clone()),
+    );
     let started = Instant::now();
     let mut client: Option<ImapClient> = None;
     let mut written: Vec<String> = Vec::new();

@@ -14,8 +14,8 @@ use showdesk_media::spec::OutputSpec;
 use showdesk_platform::redact::Secret;
 use showdesk_testkit::StackEndpoints;
 
-use crate::live::profile::{ProfileDoc, ShowSection, SourceSection};
 use crate::box_office::{AudienceSourceInput, MoneyView, NewShowInput, PromoInput};
+use crate::live::profile::{ProfileDoc, ShowSection, SourceSection};
 use crate::{ControlError, ControlService, SupportSettings};
 
 /// Every rehearsal show's title starts with this.
@@ -91,7 +91,8 @@ fn random_key() -> String {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher
+        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
     format!("rehearsal_{:016x}", hasher.finish())
 }
 
@@ -177,7 +178,8 @@ impl ControlService {
         if self.profile_path().exists() {
             return Ok(());
         }
-        let source = |name: &str, kind: &str| SourceSection { name: name.into(), kind: kind.into(), ..Default::default() };
+        let source =
+            |name: &str, kind: &str| SourceSection { name: name.into(), kind: kind.into(), ..Default::default() };
         let doc = ProfileDoc {
             show: ShowSection { title: REHEARSAL_TITLE.into(), starts_at: None, language: Some("en".into()) },
             sources: vec![
