@@ -70,7 +70,7 @@ url_env = "CANARY_SRT_URL"
         ),
     )?;
     let child = Command::new(env!("CARGO_BIN_EXE_showdesk"))
-        .args(["live", "--json", "--duration", "9", "--profile"])
+        .args(["live", "--json", "--duration", "15", "--profile"])
         .arg(&profile)
         .env("SHOWDESK_HOME", home.path())
         .env("TMPDIR", temp.path())
@@ -91,8 +91,14 @@ url_env = "CANARY_SRT_URL"
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    // A reconnect in the middle.
-    std::thread::sleep(Duration::from_secs(4));
+    // A reconnect in the middle: once the stream is on that ingest (a loaded machine takes longer
+    // to get there than a quiet one), the ingest goes away and comes back.
+    let on_air = std::time::Instant::now();
+    while !restarting.stat_xml().is_ok_and(|xml| xml.contains("<publishing/>")) {
+        assert!(on_air.elapsed() < Duration::from_secs(10), "the stream never reached the restarting ingest");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1));
     restarting.stop();
     std::thread::sleep(Duration::from_millis(700));
     restarting.start_again()?;

@@ -111,9 +111,9 @@ impl Templates {
 
     /// The macro names, for the reply menu.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.by_key.keys().map(|(_, name)| name.clone()).collect();
-        names.dedup();
-        names
+        // Keyed by (language, name): the same name once per language, so a set, not dedup().
+        let names: std::collections::BTreeSet<String> = self.by_key.keys().map(|(_, name)| name.clone()).collect();
+        names.into_iter().collect()
     }
 
     pub fn has(&self, name: &str, language: Language) -> bool {
@@ -183,6 +183,9 @@ mod tests {
     #[test]
     fn every_builtin_exists_in_both_languages_and_renders() {
         let templates = Templates::builtin();
+        let names = templates.names();
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "each macro once, whatever the languages: {names:?}");
         for name in templates.names() {
             for language in [Language::En, Language::Fr] {
                 assert!(templates.has(&name, language), "{name} missing in {language:?}");
