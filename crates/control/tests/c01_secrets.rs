@@ -70,7 +70,7 @@ url_env = "CANARY_SRT_URL"
         ),
     )?;
     let child = Command::new(env!("CARGO_BIN_EXE_showdesk"))
-        .args(["live", "--json", "--duration", "15", "--profile"])
+        .args(["live", "--json", "--duration", "120", "--profile"])
         .arg(&profile)
         .env("SHOWDESK_HOME", home.path())
         .env("TMPDIR", temp.path())
@@ -93,20 +93,43 @@ url_env = "CANARY_SRT_URL"
         .spawn()?;
     // A reconnect in the middle: once the stream is on that ingest (a loaded machine takes longer
     // to get there than a quiet one), the ingest goes away and comes back.
-    let on_air = std::time::Instant::now();
-    while !restarting.stat_xml().is_ok_and(|xml| xml.contains("<publishing/>")) {
-        assert!(on_air.elapsed() < Duration::from_secs(10), "the stream never reached the restarting ingest");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    // Read what it prints as it goes: trace logs fill a pipe in a second, and a full pipe would
+    // stall the show.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                text = String::from_utf8_lossy(&bytes).into_owned();
+            }
+            text
+        })
+    };
+    let mut child = child;
+    let stdout_reader = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let stderr_reader = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let publishing = |ingest: &NginxRtmp| ingest.stat_xml().is_ok_and(|xml| xml.contains("<publishing/>"));
+    let wait_until = |what: &str, done: &dyn Fn() -> bool| {
+        let started = std::time::Instant::now();
+        while !done() {
+            // Trace-level logs of every GStreamer category slow everything down: be patient.
+            assert!(started.elapsed() < Duration::from_secs(45), "{what} did not happen within 45 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_until("the stream reaching the restarting ingest", &|| publishing(&restarting));
     std::thread::sleep(Duration::from_secs(1));
     restarting.stop();
     std::thread::sleep(Duration::from_millis(700));
     restarting.start_again()?;
-    let output = child.wait_with_output()?;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    wait_until("the stream coming back", &|| publishing(&restarting));
+    // Ctrl-C's twin: the show ends cleanly and the recording is finalised.
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let status = child.wait()?;
+    let stdout = stdout_reader.join().map_err(|_| "stdout reader")?;
+    let stderr = stderr_reader.join().map_err(|_| "stderr reader")?;
+    assert!(status.success(), "{stderr}");
     assert!(stderr.contains("refused the stream"), "the rejection happened: {stderr}");
     assert!(stderr.contains("restarting: reconnecting"), "the reconnect happened");
     assert!(hook.calls().iter().any(|call| call.name == "sk_TESTKEY_9f8e7d6c5b4a"), "the server did get the key");
