@@ -74,6 +74,7 @@ pub fn run() -> ExitCode {
             commands::app::rehearsal_start,
             commands::app::rehearsal_stop,
             commands::app::drill_set,
+            commands::app::drill_status,
             commands::setup::secret_store_status,
             commands::setup::secret_set,
             commands::setup::secret_hint,

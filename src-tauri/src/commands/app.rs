@@ -42,3 +42,9 @@ pub async fn drill_set(service: Service<'_>, on: bool) -> Reply<()> {
         Ok(())
     }
 }
+
+/// Whether the drill runs (it may have been started by `--drill`, not by this window).
+#[tauri::command]
+pub async fn drill_status(service: Service<'_>) -> Reply<bool> {
+    Ok(service.drill_report().await.is_some())
+}

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use showdesk_control::SupportError;
 use showdesk_control::support::actions::ActionResult;
 use showdesk_control::support::buyer::PromoValue;
 use showdesk_control::support::queries::TicketQuery;
@@ -66,8 +67,20 @@ fn request_id(action: &str, parts: &[&str]) -> String {
     format!("{action}-{}-{minute}", parts.join("-"))
 }
 
+/// The desk's reads say `support.not_configured` until a mailbox is connected, so the window asks
+/// for one instead of showing an empty desk as if mail were coming in.
+fn connected(service: &Service<'_>) -> Reply<()> {
+    let settings = service.support().settings();
+    if settings.imap.is_some() && settings.smtp.is_some() {
+        Ok(())
+    } else {
+        Err(body(SupportError::NotConfigured("connect the support mailbox in Setup")))
+    }
+}
+
 #[tauri::command]
 pub async fn tickets(service: Service<'_>, query: Option<TicketQueryInput>) -> Reply<Vec<TicketListItem>> {
+    connected(&service)?;
     let query = query.unwrap_or_default().to_query()?;
     service.support().list_tickets(&query).await.map_err(body)
 }
@@ -90,16 +103,19 @@ pub async fn message_html(service: Service<'_>, message_id: i64, allow_remote_im
 
 #[tauri::command]
 pub async fn ticket_counts(service: Service<'_>) -> Reply<Vec<CategoryCount>> {
+    connected(&service)?;
     service.support().category_counts().await.map_err(body)
 }
 
 #[tauri::command]
 pub async fn sla(service: Service<'_>, since_ms: i64) -> Reply<SlaSnapshot> {
+    connected(&service)?;
     service.support().sla(since_ms).await.map_err(body)
 }
 
 #[tauri::command]
 pub async fn outbox_summary(service: Service<'_>) -> Reply<OutboxSummary> {
+    connected(&service)?;
     service.support().outbox_summary().await.map_err(body)
 }
 

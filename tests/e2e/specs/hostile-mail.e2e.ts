@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type App, closeApp, freshHome, launchApp, repoRoot, screenshot, screenshotOnFailure, sleep, tmpdir, until } from '../support/app';
+import { type App, closeApp, freshHome, launchApp, painted, repoRoot, screenshot, screenshotOnFailure, sleep, tmpdir, until } from '../support/app';
 import { meanLuminance } from '../support/png';
 import { type Stack, type Trap, deliverToInbox, startStack, startTrap } from '../support/services';
 import { click, dialogOpen, exists, fill, goTo, pageErrors, textOf, tid, toasts, waitReady, watchPageErrors } from '../support/ui';
@@ -151,13 +151,11 @@ describe('hostile HTML mail', () => {
     await screenshot(a, 'hostile-mail');
   });
 
-  // KNOWN BUG (see the report): the frame's document has no background of its own, and WebKitGTK
-  // paints it with the window's dark background colour (15, 18, 24) instead of the iframe's white:
-  // the mail's default black text is all but invisible. Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: the HTML mail is shown on white paper', async () => {
+  it('the HTML mail is shown on white paper', async () => {
     const a = app!;
     const frame = await a.$('iframe[data-testid^="mail-html-"]');
     await frame.scrollIntoView({ block: 'center' });
+    await painted(a);
     const rect = await a.execute((element) => element.getBoundingClientRect().toJSON(), frame as unknown as HTMLElement);
     const inside = { x: rect.x + 10, y: rect.y + 10, width: rect.width - 20, height: rect.height - 20 };
     expect(meanLuminance(Buffer.from(await a.takeScreenshot(), 'base64'), inside)).toBeGreaterThan(200);

@@ -42,15 +42,19 @@ export async function closeApp(app: App | undefined): Promise<void> {
 export async function screenshot(app: App, name: string): Promise<string> {
   mkdirSync(screensDir, { recursive: true });
   const path = join(screensDir, `${name}.png`);
-  // The capture is the last frame the webview painted: let it paint what the DOM says now.
+  await painted(app);
+  await app.saveScreenshot(path);
+  return path;
+}
+
+/** The capture is the last frame the webview painted: let it paint what the DOM says now. */
+export async function painted(app: App): Promise<void> {
   await app
     .executeAsync((done: () => void) => {
       setTimeout(done, 1500);
       requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));
     })
     .catch(() => undefined);
-  await app.saveScreenshot(path);
-  return path;
 }
 
 /**

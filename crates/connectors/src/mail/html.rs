@@ -62,10 +62,14 @@ pub fn sanitize_html(html: &str, remote: RemoteContent) -> SanitizedHtml {
         "<!doctype html><html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {images}; \
          style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'; frame-src 'none'\">\
-         </head><body>{fragment}</body></html>"
+         <style>{PAPER}</style></head><body>{fragment}</body></html>"
     );
     SanitizedHtml { fragment, document, blocked_remote_images }
 }
+
+/// Mail is written for white paper; a frame left without a background shows the window's own
+/// (dark) colour through it in some engines (WebKitGTK), black text on near-black.
+const PAPER: &str = "html{background:#fff;color:#111;color-scheme:light}body{margin:12px;font:14px/1.45 sans-serif;overflow-wrap:anywhere}";
 
 #[cfg(test)]
 mod tests {

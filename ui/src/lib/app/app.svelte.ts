@@ -25,7 +25,8 @@ export class AppState {
   view = $state<View>('home');
   info = $state<AppInfo | null>(null);
   rehearsal = $state<RehearsalStatus | null>(null);
-  /** The drill as this window set it (the shell does not report it back). */
+  /** Whether the rehearsal drill runs (set by the toggle, and read back from the shell: `--drill`
+   * starts it without the window). */
   drill = $state(false);
   /** A failure of the window itself (the shell unreachable, a load that failed). */
   error = $state<BackendError | null>(null);
@@ -37,6 +38,7 @@ export class AppState {
 
   #unlisten: Unlisten | undefined;
   #started = false;
+  #drillTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(backend: Backend) {
     this.backend = backend;
@@ -76,11 +78,20 @@ export class AppState {
     await this.support.start().catch((raw) => (this.error = BackendError.from(raw)));
     for (const load of loads) if (load.status === 'rejected') this.error = BackendError.from(load.reason);
     this.shows.start();
+    this.#drillTimer = setInterval(() => void this.readDrill(), 3000);
+    await this.readDrill();
     this.view = this.firstView();
     this.ready = true;
   }
 
+  /** The drill as the shell has it, while the rehearsal runs. */
+  async readDrill(): Promise<void> {
+    if (this.rehearsal?.phase !== 'running') return;
+    this.drill = await this.backend.drillStatus().catch(() => this.drill);
+  }
+
   stop(): void {
+    clearInterval(this.#drillTimer);
     this.#unlisten?.();
     this.live.stop();
     this.shows.stop();

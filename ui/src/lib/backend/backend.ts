@@ -103,6 +103,8 @@ export interface Backend {
   onRehearsalStatus(handler: (status: RehearsalStatus) => void): Promise<Unlisten>;
   /** `drill_set` — the rehearsal drill (ticket rush, viewers, support mail) on or off. */
   setDrill(on: boolean): Promise<void>;
+  /** `drill_status` — whether the drill runs (also when `--drill` started it). */
+  drillStatus(): Promise<boolean>;
 
   // --- Setup -----------------------------------------------------------------------------------
   /** `secret_store_status` — where secrets can be kept; `available: false` explains why not. */

@@ -269,6 +269,7 @@ export function createMockBackend(scenario: MockScenario = 'idle', options: Mock
       world.drill = on;
       if (on) startTimers();
     },
+    drillStatus: async () => world.drill,
 
     ...setupApi(world),
     ...liveApi(world, startTimers),

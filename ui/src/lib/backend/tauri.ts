@@ -74,6 +74,7 @@ export const tauriBackend: Backend = {
   stopRehearsal: () => call('rehearsal_stop'),
   onRehearsalStatus: (handler) => on<RehearsalStatus>(EVENTS.rehearsal, handler),
   setDrill: (on) => call('drill_set', { on }),
+  drillStatus: () => call('drill_status'),
 
   // Setup
   secretStoreStatus: () => call('secret_store_status'),

@@ -97,7 +97,7 @@ const fr: Record<keyof typeof en, string> = {
   'app.show_picker': 'Spectacle',
   'app.no_show': 'Pas encore de spectacle',
   'nav.label': 'Rubriques',
-  'nav.home': 'Vue d’ensemble',
+  'nav.home': 'Accueil',
   'nav.program': 'Programme',
   'nav.boxoffice': 'Billetterie',
   'nav.audience': 'Audience',
