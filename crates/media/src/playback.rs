@@ -18,10 +18,39 @@ const READ_LIMIT: Duration = Duration::from_secs(60);
 /// The seconds of video in a recording (MKV or MP4), read to the end. An error says why it does not
 /// play: missing, empty, cut short before any frame, unreadable.
 pub fn playable_seconds(file: &Path) -> Result<f64, MediaError> {
+    match read_back(file) {
+        // A read that neither ended nor failed in time is tried once more before the file is
+        // called unplayable (a loaded machine, a stalled demuxer): a false alarm costs trust.
+        Err(ReadBack::TimedOut(_)) => read_back(file).map_err(ReadBack::into_error),
+        other => other.map_err(ReadBack::into_error),
+    }
+}
+
+/// Why a read back failed: in time (the file's fault) or not (perhaps the machine's).
+enum ReadBack {
+    Failed(MediaError),
+    TimedOut(MediaError),
+}
+
+impl ReadBack {
+    fn into_error(self) -> MediaError {
+        match self {
+            Self::Failed(err) | Self::TimedOut(err) => err,
+        }
+    }
+}
+
+impl From<MediaError> for ReadBack {
+    fn from(err: MediaError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+fn read_back(file: &Path) -> Result<f64, ReadBack> {
     crate::gst_log::init().map_err(|err| MediaError::Init(err.to_string()))?;
     let metadata = std::fs::metadata(file).map_err(|err| MediaError::Io(format!("{}: {err}", file.display())))?;
     if metadata.len() == 0 {
-        return Err(MediaError::Io(format!("{} is empty", file.display())));
+        return Err(MediaError::Io(format!("{} is empty", file.display())).into());
     }
     let pipeline = gst::Pipeline::with_name("playback-check");
     let source = make("filesrc", "file")?;
@@ -73,14 +102,17 @@ pub fn playable_seconds(file: &Path) -> Result<f64, MediaError> {
     match outcome.as_ref().map(|message| message.view()) {
         Some(gst::MessageView::Eos(_)) => {}
         Some(gst::MessageView::Error(err)) => {
-            return Err(MediaError::Io(format!("{} does not play: {}", file.display(), err.error())));
+            return Err(MediaError::Io(format!("{} does not play: {}", file.display(), err.error())).into());
         }
-        _ => return Err(MediaError::Io(format!("{} could not be read within {READ_LIMIT:?}", file.display()))),
+        _ => {
+            let why = format!("{} could not be read within {READ_LIMIT:?}", file.display());
+            return Err(ReadBack::TimedOut(MediaError::Io(why)));
+        }
     }
     let span = *span.lock().unwrap_or_else(|p| p.into_inner());
     match span {
         Some((first, last)) => Ok((last - first) as f64 / 1e9),
-        None => Err(MediaError::Io(format!("{} holds no video frame", file.display()))),
+        None => Err(MediaError::Io(format!("{} holds no video frame", file.display())).into()),
     }
 }
 

@@ -32,6 +32,11 @@ async fn cuts_picture_in_picture_and_slates_keep_time_continuous() -> TestResult
             e.set_layout(Layout::PictureInPicture { main: 0, inset: 1, corner: Corner::BottomRight, size_percent: 30 })
         }),
         Box::new(|e| e.show_slate(SlateKind::BeRightBack)),
+        // Dynamic bitrate and the preflight's ladder change the encoder's rate while live.
+        Box::new(|e| {
+            e.set_bitrate_kbps(400);
+            Ok(())
+        }),
         Box::new(|e| e.show_slate(SlateKind::Countdown)),
         Box::new(|e| e.set_layout(Layout::Single { slot: 0 })),
     ];

@@ -148,7 +148,9 @@ async fn rehearse(
             tokio::task::spawn_blocking(move || showdesk_media::playback::playable_seconds(&path))
                 .await
                 .map_err(|err| err.to_string())?
-                .map_err(|err| say(&format!("The recording does not play: {err}")))
+                .map_err(|err| {
+                    eprintln!("showdesk: the recording does not play: {err}");
+                })
                 .ok()
         }
         None => None,
@@ -172,7 +174,7 @@ async fn rehearse(
         tickets_opened: tickets.len(),
         viewers_peak: dashboard.viewers_peak,
         recording_path: recording.map(|p| p.display().to_string()),
-        recording_playable: recording_seconds.is_some_and(|s| s > 1.0),
+        recording_playable: recording_seconds.is_some(),
         recording_seconds: recording_seconds.map(|s| (s * 10.0).round() / 10.0),
         purchases_declined: drill.declined,
         double_purchases: drill.double_purchases,

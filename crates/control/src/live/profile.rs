@@ -326,11 +326,15 @@ pub fn resolve(
             }
         };
         let parsed_target = Target::parse(&url, &key).map_err(|err| error(format!("{}: {err}", at("url"))))?;
-        if parsed_target.notice == Some(Notice::KeyFoundInUrl) {
-            notices.push(format!(
-                "{}: the stream key is pasted at the end of the URL; it works, but move it to key_keyring or key_env so the URL can be shared",
+        // A key at the end of a URL written in the profile would sit in the file in clear (and in
+        // every export); from url_env / url_keyring it is a secret like any other.
+        if parsed_target.notice == Some(Notice::KeyFoundInUrl) && destination.url.is_some() {
+            return Err(error(format!(
+                "{}: the stream key is pasted at the end of the URL, and a profile never holds a key. Keep the URL \
+                 without it and store the key in the OS keyring (key_keyring; in the window: the key field) or an \
+                 environment variable (key_env)",
                 at("url")
-            ));
+            )));
         }
         let id = slug(&name);
         if outputs.iter().any(|o| o.id == id) {

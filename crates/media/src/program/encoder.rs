@@ -47,7 +47,7 @@ pub fn build(
         EncoderChoice::Auto => hardware_encoders().into_iter().next().unwrap_or(EncoderKind::X264),
     };
     let input = capsfilter("encoder-input-caps", &raw_video_caps(settings.format))?;
-    let encoder = make(kind.factory(), "video-encoder")?;
+    let encoder = make(kind.factory(), ENCODER_NAME)?;
     let keyframe_every = settings.format.fps * 2;
     match kind {
         EncoderKind::X264 => {
@@ -82,11 +82,17 @@ pub fn build(
     Ok((input, kind, parse))
 }
 
+/// The video encoder's name in the program pipeline.
+pub const ENCODER_NAME: &str = "video-encoder";
+
 /// Changes the bitrate of a running encoder.
 pub fn set_bitrate(encoder: &gst::Element, kind: EncoderKind, kbps: u32) {
-    let _ = kind;
-    // x264enc, vah264enc and nvh264enc all take kbit/s and apply it to the next frames.
-    encoder.set_property("bitrate", kbps);
+    // x264enc, vah264enc and nvh264enc all take kbit/s (a uint) and apply it to the next frames.
+    if encoder.find_property("bitrate").is_some_and(|p| p.value_type() == u32::static_type()) {
+        encoder.set_property("bitrate", kbps);
+    } else {
+        tracing::warn!(?kind, "this encoder has no kbit/s bitrate: unchanged");
+    }
 }
 
 /// The AAC encoder: FFmpeg's (avenc_aac) or VisualOn's (voaacenc); fdkaacenc is not packaged.

@@ -57,7 +57,6 @@ pub struct Program {
     pub video: StreamProducer,
     pub audio: StreamProducer,
     pub format: VideoFormat,
-    encoder: gst::Element,
     encoder_kind: EncoderKind,
     compositor_pads: Vec<gst::Pad>,
     volumes: Vec<gst::Element>,
@@ -183,7 +182,6 @@ impl Program {
             video,
             audio,
             format,
-            encoder,
             encoder_kind,
             compositor_pads,
             volumes,
@@ -248,9 +246,13 @@ impl Program {
         Ok(())
     }
 
-    /// Changes the encoder's bitrate live (dynamic bitrate).
+    /// Changes the encoder's bitrate live (dynamic bitrate, the preflight's bandwidth ladder).
     pub fn set_bitrate_kbps(&self, kbps: u32) {
-        encoder::set_bitrate(&self.encoder, self.encoder_kind, kbps);
+        // The encoder is found by name (the branch's entry is its caps filter, not the encoder).
+        match self.pipeline.by_name(encoder::ENCODER_NAME) {
+            Some(video_encoder) => encoder::set_bitrate(&video_encoder, self.encoder_kind, kbps),
+            None => tracing::warn!("no video encoder in the program: bitrate unchanged"),
+        }
     }
 
     pub fn encoder_kind(&self) -> EncoderKind {

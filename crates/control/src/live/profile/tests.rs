@@ -128,14 +128,14 @@ fn unknown_fields_and_broken_toml_name_the_line() {
 }
 
 #[test]
-fn a_key_pasted_in_the_url_works_with_a_notice() -> Result<(), ProfileError> {
+fn a_key_pasted_in_the_url_of_a_profile_is_refused_without_showing_it() {
     let text = GOOD.replace(
         "url = \"rtmp://a.rtmp.youtube.com/live2\"\nkey_env = \"MAIN_KEY\"",
         "url = \"rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl\"",
     );
-    let profile = parse_good(&text)?;
-    assert!(profile.notices.iter().any(|n| n.contains("pasted at the end of the URL")), "{:?}", profile.notices);
-    Ok(())
+    let message = error_of(&text);
+    assert!(message.contains("pasted at the end of the URL") && message.contains("key_keyring"), "{message}");
+    assert!(!message.contains("abcd-efgh-ijkl"), "the key is not repeated: {message}");
 }
 
 #[test]
