@@ -51,6 +51,17 @@ describe('going live and cutting', () => {
     expect(backend.world.live.phase).toBe('off');
   });
 
+  it('closes ticket sales with the end of the show when the organizer ticks it', async () => {
+    const backend = await openApp('live');
+    const onAir = backend.world.shows.find((show) => show.sales_open);
+    expect(onAir).toBeTruthy();
+    await key({ key: 'E', code: 'KeyE', ctrlKey: true, shiftKey: true });
+    await fireEvent.click(await screen.findByTestId('end-show-close-sales'));
+    await fireEvent.click(screen.getByTestId('confirm-end-show-yes'));
+    expect(await screen.findByTestId('view-after')).toBeTruthy();
+    await waitFor(() => expect(backend.world.shows.find((show) => show.id === onAir?.id)?.sales_open).toBe(false));
+  });
+
   it('does not cut while the operator types', async () => {
     const backend = await openApp('live');
     const search = (await go('support')).querySelector('input[type="search"]') as HTMLInputElement;
