@@ -93,7 +93,8 @@ impl Words {
         if whole <= 0 {
             return "—".into();
         }
-        self.per_mille(u64::try_from(part.max(0) * 1000 / whole).unwrap_or(0))
+        // Rounded to the nearest tenth of a percent, never cut: 32 of 300 is 10.7%, not 10.6%.
+        self.per_mille(u64::try_from((part.max(0) * 1000 + whole / 2) / whole).unwrap_or(0))
     }
 
     /// A measured percentage (dropped frames) with two decimals.
@@ -193,6 +194,7 @@ mod tests {
         assert_eq!(en.share(5, 26), "19.2%");
         assert_eq!(fr.share(5, 26), "19,2\u{a0}%");
         assert_eq!(en.share(1, 0), "—");
+        assert_eq!((en.share(32, 300), en.share(80, 300)), ("10.7%".to_owned(), "26.7%".to_owned()));
         assert_eq!(en.duration(7_080), "1 h 58 min");
         assert_eq!(en.duration(420), "7 min");
         assert_eq!(en.duration(75), "1 min 15 s");
