@@ -13,7 +13,8 @@ import { click, dialogOpen, exists, fill, goTo, pageErrors, textOf, tid, toasts,
 // goes into the support inbox of a stack of our own (`showdesk stack --json --reveal`, whose
 // credentials the window never shows), which the app is connected to through Setup → Mailbox.
 
-const CASE = resolve(repoRoot, '../shared/cases/C24-hostile-html.eml');
+// The field case, as committed with the other mail cases (never read from outside the repository).
+const CASE = resolve(repoRoot, 'tests/fixtures/mail/cases/C24-hostile-html.eml');
 /** What a script of the mail would leave on the window if it ever ran there. */
 const MARKER = '__showdeskC24';
 
