@@ -65,7 +65,12 @@ fn read_back(file: &Path) -> Result<f64, ReadBack> {
     let seen = Arc::clone(&span);
     demux.connect_pad_added(move |_, pad| {
         let Some(pipeline) = pipeline_weak.upgrade() else { return };
-        let Ok(sink) = gst::ElementFactory::make("fakesink").property("sync", false).build() else { return };
+        // async=false: a sink added while the pipeline is already prerolling must not hold the
+        // state change (and so the end of stream) back waiting for its own preroll.
+        let Ok(sink) = gst::ElementFactory::make("fakesink").property("sync", false).property("async", false).build()
+        else {
+            return;
+        };
         if pipeline.add(&sink).is_err() {
             return;
         }
