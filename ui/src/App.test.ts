@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import App from './App.svelte';
+import { HEALTH_EVERY_MS } from './lib/app/app.svelte';
 import type { Backend } from './lib/backend/backend';
 import { BackendError } from './lib/backend/errors';
 import { createMockBackend, mockServices } from './lib/backend/mock';
@@ -33,6 +34,23 @@ describe('control room window', () => {
     render(App, { backend: createMockBackend('missing-media') });
     const warning = await screen.findByTestId('missing-media');
     expect(warning.textContent).toContain('x264enc (gstreamer1.0-plugins-ugly)');
+  });
+
+  it('turns Stripe and the mailbox red on the overview when they stop answering', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const backend = createMockBackend('running');
+    render(App, { backend });
+    const stripe = await screen.findByTestId('ready-stripe');
+    await waitFor(() => expect(screen.getByTestId('ready-mailbox').dataset.ok).toBe('true'));
+    expect(stripe.dataset.ok).toBe('true');
+    backend.world.stripe = { ...backend.world.stripe, problem: 'Stripe did not answer within 20 s' };
+    backend.world.mailboxProblem = 'IMAP: connection refused by 127.0.0.1:31993';
+    await vi.advanceTimersByTimeAsync(HEALTH_EVERY_MS + 100);
+    await waitFor(() => expect(screen.getByTestId('ready-stripe').dataset.ok).toBe('false'));
+    expect(screen.getByTestId('ready-stripe').textContent).toContain('Stripe did not answer within 20 s');
+    expect(screen.getByTestId('ready-mailbox').dataset.ok).toBe('false');
+    expect(screen.getByTestId('ready-mailbox').textContent).toContain('connection refused');
+    vi.useRealTimers();
   });
 
   it('starts the stack from the button and follows it to running', async () => {

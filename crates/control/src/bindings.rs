@@ -21,8 +21,8 @@ use crate::support::SupportEvent;
 use crate::support::actions::ActionResult;
 use crate::support::buyer::OrderStatus;
 use crate::support::views::{
-    AttachmentView, BuyerOrderView, CategoryCount, MessageView, OutboxSummary, SafeHtml, SlaSnapshot, TicketCategory,
-    TicketDetail, TicketListItem, TicketState,
+    AttachmentView, BuyerOrderView, CategoryCount, MailboxStatus, MessageView, OutboxSummary, SafeHtml, SlaSnapshot,
+    TicketCategory, TicketDetail, TicketListItem, TicketState,
 };
 use crate::{AppInfo, ErrorBody, LocalService, RehearsalPhase, RehearsalStatus};
 
@@ -94,6 +94,7 @@ pub fn render_all() -> Result<Vec<(PathBuf, String)>, ts_rs::ExportError> {
         one::<MessageView>()?,
         one::<OrderStatus>()?,
         one::<OutboxSummary>()?,
+        one::<MailboxStatus>()?,
         one::<SafeHtml>()?,
         one::<SlaSnapshot>()?,
         one::<SupportEvent>()?,

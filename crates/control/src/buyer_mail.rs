@@ -78,7 +78,7 @@ impl ControlService {
             .as_ref()
             .and_then(|o| o.buyer.name.clone())
             .filter(|name| !name.trim().is_empty())
-            .unwrap_or_else(|| notice.email.split('@').next().unwrap_or_default().to_owned());
+            .unwrap_or_default();
         let watch_link = show.as_ref().and_then(|s| s.watch_url.clone()).unwrap_or_else(|| match language {
             Language::Fr => "(le lien vous sera envoyé avant le spectacle)".to_owned(),
             _ => "(the link will reach you before the show)".to_owned(),

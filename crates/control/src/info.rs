@@ -19,6 +19,8 @@ pub struct AppInfo {
     pub gstreamer: String,
     /// GStreamer elements the engine needs and this machine lacks, with their package.
     pub missing_media_elements: Vec<String>,
+    /// Folders Showdesk cannot write to, each with the reason.
+    pub unwritable_folders: Vec<String>,
 }
 
 impl AppInfo {
@@ -39,6 +41,7 @@ impl AppInfo {
             videos_dir: dirs.videos.display().to_string(),
             gstreamer,
             missing_media_elements,
+            unwritable_folders: dirs.unwritable().iter().map(ToString::to_string).collect(),
         }
     }
 }

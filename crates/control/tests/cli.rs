@@ -43,6 +43,35 @@ fn info_reports_version_folders_and_media() -> TestResult {
 }
 
 #[test]
+fn info_names_a_home_it_cannot_write_to_and_fails() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let blocker = home.path().join("a-file");
+    std::fs::write(&blocker, b"in the way")?;
+    // A home under a file, and one under /proc: neither can hold a folder.
+    for root in [blocker.join("showdesk"), std::path::PathBuf::from("/proc/showdesk-test")] {
+        let output = showdesk(&root).arg("info").output()?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(!output.status.success(), "info under {} must fail:\n{stdout}", root.display());
+        assert!(stdout.contains("problem") && stdout.contains("cannot create the folder"), "{stdout}");
+    }
+    assert_eq!(std::fs::read_dir(home.path())?.count(), 1, "info left nothing behind");
+    Ok(())
+}
+
+#[test]
+fn info_into_a_closed_pipe_exits_quietly() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let mut child = showdesk(home.path()).arg("info").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    // The reader goes away before the first line is written (as `| head -0` would).
+    drop(child.stdout.take());
+    let output = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    Ok(())
+}
+
+#[test]
 fn the_stack_serves_until_its_time_is_up_and_masks_its_passwords() -> TestResult {
     let home = tempfile::tempdir()?;
     let mut child =

@@ -22,7 +22,8 @@ use crate::output::{BitrateChange, BitrateController, OutputEvent, OutputHandle,
 use crate::process_stats::{CpuSampler, rss_mib};
 use crate::program::sources::{SourceOutputs, set_slate_text, slate_pipeline};
 use crate::program::{
-    EncoderKind, PROGRAM_LEVEL, PreviewFrame, Program, SourceEvent, SourceRunner, SourceState, slate_text,
+    EncoderKind, PROGRAM_LEVEL, PreviewFrame, Program, SourceEvent, SourceRunner, SourceState, SourceThumbnail,
+    ThumbnailFeed, slate_text,
 };
 use crate::spec::{EngineSpec, SlateKind};
 
@@ -142,6 +143,7 @@ pub struct Engine {
     layout: Mutex<Layout>,
     events: broadcast::Sender<EngineEvent>,
     preview: broadcast::Sender<PreviewFrame>,
+    thumbnails: broadcast::Sender<SourceThumbnail>,
     stats: Arc<Mutex<Option<EngineStats>>>,
     background: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -160,15 +162,11 @@ impl Engine {
         let instance =
             format!("show{}-{}", std::process::id(), INSTANCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let (events, _) = broadcast::channel(1024);
+        // Preview and thumbnails are only encoded while someone holds a receiver (see `tap`).
         let (preview, _) = broadcast::channel(4);
-        let preview_tx = preview.clone();
-        let program = Arc::new(Program::build(
-            &spec,
-            &instance,
-            Some(Box::new(move |frame| {
-                let _ = preview_tx.send(frame);
-            })),
-        )?);
+        let (thumbnails, _) = broadcast::channel(16);
+        let preview_tap = crate::program::tap::into_broadcast(preview.clone(), |frame| frame);
+        let program = Arc::new(Program::build(&spec, &instance, Some(preview_tap))?);
         program.start()?;
 
         let mut background = Vec::new();
@@ -192,6 +190,11 @@ impl Engine {
                 video_channel: source.kind.has_video().then(|| program.video_channels[video_slot].clone()),
                 audio_channel: source.kind.has_audio().then(|| program.audio_channels[audio_channel].clone()),
                 format: program.format,
+                thumbnails: source.kind.has_video().then(|| ThumbnailFeed {
+                    slot: video_slot,
+                    source: source.name.clone(),
+                    sender: thumbnails.clone(),
+                }),
             };
             video_slot += usize::from(source.kind.has_video());
             audio_channel += usize::from(source.kind.has_audio());
@@ -259,6 +262,7 @@ impl Engine {
             layout: Mutex::new(Layout::Single { slot: 0 }),
             events,
             preview,
+            thumbnails,
             stats: Arc::new(Mutex::new(None)),
             background,
         };
@@ -380,9 +384,14 @@ impl Engine {
         self.events.subscribe()
     }
 
-    /// Preview frames from now on.
+    /// Program frames from now on (encoded only while a receiver exists).
     pub fn subscribe_preview(&self) -> broadcast::Receiver<PreviewFrame> {
         self.preview.subscribe()
+    }
+
+    /// Every source's thumbnails from now on (encoded only while a receiver exists).
+    pub fn subscribe_thumbnails(&self) -> broadcast::Receiver<SourceThumbnail> {
+        self.thumbnails.subscribe()
     }
 
     /// The latest stats (None before the first second).

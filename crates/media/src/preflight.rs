@@ -303,6 +303,7 @@ async fn check_video_source(base: &EngineSpec, source: &SourceSpec, listen: Dura
         video_channel: Some(format!("preflight-{}-{}", std::process::id(), crate::profile_safe(&source.name))),
         audio_channel: source.kind.has_audio().then(|| format!("preflight-a-{}", std::process::id())),
         format: base.video.format,
+        thumbnails: None,
     };
     let pipeline = match crate::program::sources::build(source, &outputs) {
         Ok(pipeline) => pipeline,

@@ -143,6 +143,12 @@ async fn preview_frames_and_meters_flow() -> TestResult {
         }
     }
     assert_eq!(frames, 10, "preview frames");
+    // Each source with a picture has its thumbnail, tagged with its program slot.
+    let mut thumbnails = engine.subscribe_thumbnails();
+    let thumbnail = tokio::time::timeout(Duration::from_secs(5), thumbnails.recv()).await??;
+    assert!(thumbnail.frame.jpeg.starts_with(&[0xFF, 0xD8]), "a JPEG thumbnail");
+    assert_eq!((thumbnail.slot, thumbnail.frame.width, thumbnail.frame.height), (0, 256, 144));
+    assert_eq!(engine.slots().first(), Some(&thumbnail.source), "slot 0 is named after its source");
     let meters = wait_for_event(
         &mut events,
         Duration::from_secs(5),

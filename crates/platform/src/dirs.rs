@@ -90,10 +90,32 @@ impl AppDirs {
         Ok(self)
     }
 
+    /// The folders Showdesk could not write to, checked without leaving anything behind (for
+    /// `showdesk info`, which only reads): an existing folder must take a file, a missing one must
+    /// be creatable under its nearest existing parent.
+    pub fn unwritable(&self) -> Vec<PlatformError> {
+        self.all().into_iter().filter_map(|path| probe_writable(path).err()).collect()
+    }
+
     /// All folders, for diagnostics and for the secret-leak checks that grep everything we wrote.
     pub fn all(&self) -> [&Path; 5] {
         [&self.data, &self.config, &self.logs, &self.cache, &self.videos]
     }
+}
+
+/// Tries to write where `path` is or would be, then removes what it wrote.
+fn probe_writable(path: &Path) -> Result<(), PlatformError> {
+    let fail = |source: std::io::Error| PlatformError::CreateDir { path: path.to_path_buf(), source };
+    let mut existing = path;
+    while !existing.exists() {
+        existing = existing.parent().unwrap_or(Path::new("/"));
+    }
+    if !existing.is_dir() {
+        return Err(fail(std::io::Error::from(std::io::ErrorKind::NotADirectory)));
+    }
+    let probe = existing.join(format!(".showdesk-probe-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(fail)?;
+    std::fs::remove_dir(&probe).map_err(fail)
 }
 
 #[cfg(test)]
@@ -119,6 +141,21 @@ mod tests {
         std::fs::write(&file, b"x")?;
         assert!(matches!(AppDirs::isolated(&file), Err(PlatformError::HomeIsFile(_))));
         assert!(matches!(AppDirs::isolated(Path::new("")), Err(PlatformError::EmptyHome)));
+        Ok(())
+    }
+
+    #[test]
+    fn unwritable_folders_are_named_and_the_check_leaves_nothing_behind() -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let dirs = AppDirs::under(&root.path().join("home"));
+        assert!(dirs.unwritable().is_empty(), "{:?}", dirs.unwritable());
+        assert_eq!(std::fs::read_dir(root.path())?.count(), 0, "the check created nothing");
+
+        std::fs::write(root.path().join("blocked"), b"a file")?;
+        let blocked = AppDirs::under(&root.path().join("blocked"));
+        let problems = blocked.unwritable();
+        assert_eq!(problems.len(), 5, "every folder sits under a file: {problems:?}");
+        assert!(problems[0].to_string().contains("blocked/data"), "{}", problems[0]);
         Ok(())
     }
 

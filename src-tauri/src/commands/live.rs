@@ -1,5 +1,5 @@
 //! The show on air: go live, end the show, cuts, slates, sound, "retry now", and the two streams
-//! the program view lives on (meters and preview frames).
+//! streams the program view lives on (meters, preview frames, the sources' thumbnails).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +9,10 @@ use serde::Serialize;
 use showdesk_control::ControlService;
 use showdesk_control::live::views::{LayoutView, LiveStatus, MetersView};
 use showdesk_media::engine::{Engine, EngineEvent};
+use showdesk_media::program::PreviewFrame;
 use showdesk_media::spec::SlateKind;
 use tauri::ipc::Channel;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{Reply, Service, body, invalid};
@@ -30,11 +32,16 @@ pub async fn go_live(service: Service<'_>, show_id: Option<String>) -> Reply<Liv
     Ok(status)
 }
 
-/// Ends the show: every output stops and the recording is finalised before this returns.
+/// Ends the show: every output stops and the recording is finalised before this returns. A
+/// rehearsal drill ends with it (its buyers and viewers rehearse a show that is on): the crew
+/// rehearses the after-show on figures that stopped moving.
 #[tauri::command]
 pub async fn end_show(service: Service<'_>) -> Reply<LiveStatus> {
     service.end_show().await.map_err(body)?;
     service.support().set_show_live(false);
+    if let Some(drill) = service.stop_drill().await {
+        tracing::info!(purchases = drill.purchases, "the show ended: the rehearsal drill stopped with it");
+    }
     Ok(service.live_status().await)
 }
 
@@ -87,7 +94,7 @@ pub async fn retry_output(service: Service<'_>, output_id: String) -> Reply<()> 
 #[tauri::command]
 pub fn subscribe_meters(service: Service<'_>, channel: Channel<MetersView>) -> Reply<()> {
     let service = service.inner().clone();
-    tauri::async_runtime::spawn(follow_engine(service, move |event| match event {
+    tauri::async_runtime::spawn(follow_engine(service, Engine::subscribe, move |event| match event {
         EngineEvent::Meters(meters) => channel.send(MetersView::of(meters.program.as_ref(), &meters.channels)).is_ok(),
         _ => true,
     }));
@@ -102,51 +109,68 @@ pub struct PreviewFrameView {
     pub height: i32,
 }
 
-/// Program frames, about ten a second while live.
+impl PreviewFrameView {
+    fn of(frame: &PreviewFrame) -> Self {
+        Self {
+            jpeg_base64: base64::engine::general_purpose::STANDARD.encode(frame.jpeg.as_slice()),
+            width: frame.width,
+            height: frame.height,
+        }
+    }
+}
+
+/// A source's thumbnail: the program slot it fills (the number of its cut key, minus one).
+#[derive(Debug, Clone, Serialize)]
+pub struct ThumbnailView {
+    pub slot: usize,
+    pub source: String,
+    #[serde(flatten)]
+    pub frame: PreviewFrameView,
+}
+
+/// Program frames, about ten a second while live. The engine encodes them only while this
+/// subscription (or another) holds a receiver.
 #[tauri::command]
 pub fn subscribe_preview(service: Service<'_>, channel: Channel<PreviewFrameView>) -> Reply<()> {
     let service = service.inner().clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let engine = wait_for_engine(&service).await;
-            let mut frames = engine.subscribe_preview();
-            // Holding the engine would keep its sender (and so this loop) alive after the show.
-            let engine = Arc::downgrade(&engine);
-            loop {
-                match tokio::time::timeout(Duration::from_secs(1), frames.recv()).await {
-                    Ok(Ok(frame)) => {
-                        let view = PreviewFrameView {
-                            jpeg_base64: base64::engine::general_purpose::STANDARD.encode(frame.jpeg.as_slice()),
-                            width: frame.width,
-                            height: frame.height,
-                        };
-                        if channel.send(view).is_err() {
-                            return; // the window went away
-                        }
-                    }
-                    // A slow window skips frames; it never slows the show.
-                    Ok(Err(RecvError::Lagged(_))) => {}
-                    Ok(Err(RecvError::Closed)) => break,
-                    Err(_) if !still_on_air(&service, &engine).await => break,
-                    Err(_) => {}
-                }
-            }
-        }
-    });
+    tauri::async_runtime::spawn(follow_engine(service, Engine::subscribe_preview, move |frame| {
+        channel.send(PreviewFrameView::of(frame)).is_ok()
+    }));
     Ok(())
 }
 
-/// Follows whichever engine is on air, show after show, handing each event to `forward` until it
-/// returns false (the window is gone).
-async fn follow_engine(service: Arc<ControlService>, forward: impl Fn(&EngineEvent) -> bool + Send + 'static) {
+/// Every source's thumbnail, about four a second each while live.
+#[tauri::command]
+pub fn subscribe_thumbnails(service: Service<'_>, channel: Channel<ThumbnailView>) -> Reply<()> {
+    let service = service.inner().clone();
+    tauri::async_runtime::spawn(follow_engine(service, Engine::subscribe_thumbnails, move |thumbnail| {
+        let view = ThumbnailView {
+            slot: thumbnail.slot,
+            source: thumbnail.source.clone(),
+            frame: PreviewFrameView::of(&thumbnail.frame),
+        };
+        channel.send(view).is_ok()
+    }));
+    Ok(())
+}
+
+/// Follows whichever engine is on air, show after show, handing each item of the stream
+/// `subscribe` opens to `forward` until it returns false (the window is gone). A slow window skips
+/// items; it never slows the show.
+async fn follow_engine<T: Clone + Send + 'static>(
+    service: Arc<ControlService>,
+    subscribe: fn(&Engine) -> broadcast::Receiver<T>,
+    forward: impl Fn(&T) -> bool + Send + 'static,
+) {
     loop {
         let engine = wait_for_engine(&service).await;
-        let mut events = engine.subscribe();
+        let mut items = subscribe(&engine);
+        // Holding the engine would keep its senders (and so this loop) alive after the show.
         let engine = Arc::downgrade(&engine);
         loop {
-            match tokio::time::timeout(Duration::from_secs(1), events.recv()).await {
-                Ok(Ok(event)) => {
-                    if !forward(&event) {
+            match tokio::time::timeout(Duration::from_secs(1), items.recv()).await {
+                Ok(Ok(item)) => {
+                    if !forward(&item) {
                         return;
                     }
                 }

@@ -8,7 +8,7 @@ use showdesk_control::support::actions::ActionResult;
 use showdesk_control::support::buyer::PromoValue;
 use showdesk_control::support::queries::TicketQuery;
 use showdesk_control::support::views::{
-    CategoryCount, OutboxSummary, SafeHtml, SlaSnapshot, TicketDetail, TicketListItem,
+    CategoryCount, MailboxStatus, OutboxSummary, SafeHtml, SlaSnapshot, TicketDetail, TicketListItem,
 };
 use showdesk_core::money::{Currency, Money};
 use showdesk_core::support::{Category, TicketStatus};
@@ -117,6 +117,12 @@ pub async fn sla(service: Service<'_>, since_ms: i64) -> Reply<SlaSnapshot> {
 pub async fn outbox_summary(service: Service<'_>) -> Reply<OutboxSummary> {
     connected(&service)?;
     service.support().outbox_summary().await.map_err(body)
+}
+
+/// Whether a mailbox is connected and answering (never an error: "not configured" is a state here).
+#[tauri::command]
+pub fn mailbox_status(service: Service<'_>) -> Reply<MailboxStatus> {
+    Ok(service.support().mailbox_status())
 }
 
 #[tauri::command]

@@ -60,6 +60,8 @@ pub struct BoxOffice {
     stripe: RwLock<Option<Arc<StripeClient>>>,
     settings: BoxOfficeSettings,
     last_poll_ms: Mutex<Option<i64>>,
+    /// Why the last poll of Stripe failed; None once it answers again.
+    poll_problem: Mutex<Option<String>>,
     /// Secrets by reference (keyring entry names), given by the shell; never stored.
     secrets: RwLock<HashMap<String, Secret>>,
     audience: AudiencePollers,
@@ -80,6 +82,7 @@ impl BoxOffice {
             stripe: RwLock::new(None),
             settings,
             last_poll_ms: Mutex::new(None),
+            poll_problem: Mutex::new(None),
             secrets: RwLock::new(HashMap::new()),
             audience: AudiencePollers::default(),
             rehearsal_stripe: std::sync::atomic::AtomicBool::new(false),
@@ -103,6 +106,8 @@ impl BoxOffice {
             let client = Arc::new(StripeClient::new(StripeConfig::new(api_base, key))?);
             client.verify_key().await?;
             *self.stripe.write().unwrap_or_else(|e| e.into_inner()) = Some(client);
+            // A key that was just verified answers: an earlier poll's failure is history.
+            *self.poll_problem.lock().unwrap_or_else(|e| e.into_inner()) = None;
             self.set_rehearsal_stripe(false);
             self.stripe_status().await
         }
@@ -165,6 +170,7 @@ impl BoxOffice {
             }),
             key_masked: client.as_ref().map(|c| c.masked_key()),
             last_poll_ms: *self.last_poll_ms.lock().unwrap_or_else(|e| e.into_inner()),
+            problem: client.as_ref().and(self.poll_problem.lock().unwrap_or_else(|e| e.into_inner()).clone()),
             cursor: cursor.as_ref().map(|c| c.position.clone()),
             cursor_created_ms: cursor.map(|c| c.position_ms),
         })

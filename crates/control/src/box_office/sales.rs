@@ -134,7 +134,16 @@ impl BoxOffice {
     /// Events are applied oldest first, each once ever; refunds and disputes re-read the payment;
     /// a cursor older than Stripe's 30 days triggers a reconcile from the payments themselves; a
     /// show that sells out has its Payment Link closed.
+    /// The outcome is kept for `stripe_status`: the window's overview turns red while Stripe does not
+    /// answer, not only the alert feed.
     pub async fn poll_payments(&self) -> Result<PollReport, ControlError> {
+        let result = self.poll_payments_once().await;
+        let problem = result.as_ref().err().map(|err| showdesk_platform::redact(&err.to_body().message).into_owned());
+        *self.poll_problem.lock().unwrap_or_else(|e| e.into_inner()) = problem;
+        result
+    }
+
+    async fn poll_payments_once(&self) -> Result<PollReport, ControlError> {
         let stripe = self.stripe()?;
         let now = now_ms();
         let cursor = self.store.cursor(EVENTS_CURSOR).await?;

@@ -34,6 +34,9 @@ pub struct StripeStatus {
     pub key_masked: Option<String>,
     #[ts(type = "number | null")]
     pub last_poll_ms: Option<i64>,
+    /// Why the last poll failed (Stripe unreachable, key revoked), secrets masked; None while it
+    /// answers.
+    pub problem: Option<String>,
     /// The newest processor event applied, and when it was created.
     pub cursor: Option<String>,
     #[ts(type = "number | null")]

@@ -11,15 +11,15 @@ pub fn run(json: bool) -> ExitCode {
         return print_json(&devices).map_or_else(|code| code, |()| ExitCode::SUCCESS);
     }
     if devices.is_empty() {
-        println!("No camera or microphone found.");
+        say!("No camera or microphone found.");
     }
     for device in &devices {
-        println!("{:<11} {}", device.kind, device.name);
+        say!("{:<11} {}", device.kind, device.name);
         if let Some(path) = &device.device {
-            println!("            device = {path:?}");
+            say!("            device = {path:?}");
         }
         if !device.formats.is_empty() {
-            println!("            {}", device.formats);
+            say!("            {}", device.formats);
         }
     }
     ExitCode::SUCCESS

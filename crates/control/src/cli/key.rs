@@ -40,7 +40,7 @@ pub fn run(action: KeyAction) -> ExitCode {
             };
             match keyring.set(&name, &line) {
                 Ok(()) => {
-                    println!("Saved {name:?} in {}.", keyring.kind().describe());
+                    say!("Saved {name:?} in {}.", keyring.kind().describe());
                     ExitCode::SUCCESS
                 }
                 Err(err) => fail(&err.to_string()),
@@ -48,14 +48,14 @@ pub fn run(action: KeyAction) -> ExitCode {
         }
         KeyAction::Check { name } => match keyring.get(&name) {
             Ok(secret) => {
-                println!("{name:?} is in {}: {secret}", keyring.kind().describe());
+                say!("{name:?} is in {}: {secret}", keyring.kind().describe());
                 ExitCode::SUCCESS
             }
             Err(err) => fail(&err.to_string()),
         },
         KeyAction::Delete { name } => match keyring.delete(&name) {
             Ok(()) => {
-                println!("Deleted {name:?} from {}.", keyring.kind().describe());
+                say!("Deleted {name:?} from {}.", keyring.kind().describe());
                 ExitCode::SUCCESS
             }
             Err(err) => fail(&err.to_string()),

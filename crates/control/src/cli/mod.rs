@@ -1,6 +1,14 @@
 //! The `showdesk` commands. Each prints for people by default and JSON with `--json`; errors are
 //! one clear line on stderr (secrets scrubbed) and a non-zero exit.
 
+/// `println!` for the commands' output. A reader that went away (`showdesk info | head -1`, a
+/// closed log viewer) is no reason to panic, and never a reason to stop a show: the line is dropped.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 mod devices;
 mod info;
 mod key;
@@ -190,11 +198,22 @@ pub fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Writes one line to stdout, dropping it when stdout is gone (see `say!`).
+pub fn write_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        tracing::warn!("cannot write to stdout: {err}");
+    }
+}
+
 /// Prints one JSON line, or fails.
 pub fn print_json(value: &impl serde::Serialize) -> Result<(), ExitCode> {
     match serde_json::to_string(value) {
         Ok(line) => {
-            println!("{line}");
+            say!("{line}");
             Ok(())
         }
         Err(err) => Err(fail(&err.to_string())),

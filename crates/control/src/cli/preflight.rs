@@ -58,9 +58,9 @@ pub async fn run(dirs: &AppDirs, profile_path: &Path, with_bandwidth: bool, json
             Status::Warn => "warn",
             Status::Fail => "FAIL",
         };
-        println!("[{mark}] {:<40} {}", check.name, check.detail);
+        say!("[{mark}] {:<40} {}", check.name, check.detail);
     }
-    println!("{}", if ready { "Ready for the show." } else { "Not ready: fix what FAILs above." });
+    say!("{}", if ready { "Ready for the show." } else { "Not ready: fix what FAILs above." });
     exit(ready)
 }
 

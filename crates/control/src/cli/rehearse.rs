@@ -184,22 +184,25 @@ async fn rehearse(
 }
 
 fn print_summary(summary: &Summary) {
-    println!("Rehearsal over:");
-    println!("  on the air        {} s, {} reconnects", summary.live_s, summary.reconnects);
-    println!(
+    say!("Rehearsal over:");
+    say!("  on the air        {} s, {} reconnects", summary.live_s, summary.reconnects);
+    say!(
         "  tickets           {} paid ({} declined, {} double purchases, {} with the promo code)",
-        summary.orders_paid, summary.purchases_declined, summary.double_purchases, summary.promo_used
+        summary.orders_paid,
+        summary.purchases_declined,
+        summary.double_purchases,
+        summary.promo_used
     );
-    println!("  gross             {:.2} {}", summary.gross_minor as f64 / 100.0, summary.currency);
-    println!("  support tickets   {} ({} mails from buyers)", summary.tickets_opened, summary.mails_sent_by_buyers);
-    println!("  viewers at peak   {}", summary.viewers_peak.map_or("unknown".into(), |v| v.to_string()));
+    say!("  gross             {:.2} {}", summary.gross_minor as f64 / 100.0, summary.currency);
+    say!("  support tickets   {} ({} mails from buyers)", summary.tickets_opened, summary.mails_sent_by_buyers);
+    say!("  viewers at peak   {}", summary.viewers_peak.map_or("unknown".into(), |v| v.to_string()));
     match (&summary.recording_path, summary.recording_seconds) {
-        (Some(path), Some(seconds)) => println!("  recording         {path} ({seconds} s, plays)"),
-        (Some(path), None) => println!("  recording         {path} (DOES NOT PLAY)"),
-        (None, _) => println!("  recording         none"),
+        (Some(path), Some(seconds)) => say!("  recording         {path} ({seconds} s, plays)"),
+        (Some(path), None) => say!("  recording         {path} (DOES NOT PLAY)"),
+        (None, _) => say!("  recording         none"),
     }
-    println!("  show              {} (showdesk report --show {} --out DIR)", summary.show_id, summary.show_id);
+    say!("  show              {} (showdesk report --show {} --out DIR)", summary.show_id, summary.show_id);
     for file in &summary.report_files {
-        println!("  report            {file}");
+        say!("  report            {file}");
     }
 }

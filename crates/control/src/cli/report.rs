@@ -21,9 +21,9 @@ pub async fn run(
         super::print_json(&serde_json::json!({ "show": show_id, "files": files }))
             .map_err(|_| "cannot print".to_owned())?;
     } else {
-        println!("The report of {show_id}:");
+        say!("The report of {show_id}:");
         for file in &files {
-            println!("  {}", file.display());
+            say!("  {}", file.display());
         }
     }
     Ok(())

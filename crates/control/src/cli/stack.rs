@@ -29,13 +29,13 @@ pub async fn run(dirs: AppDirs, duration: Option<u64>, json: bool, reveal: bool)
             return code;
         }
     } else {
-        println!("Rehearsal stack running (loopback only):");
+        say!("Rehearsal stack running (loopback only):");
         for service in &status.services {
-            println!("  {:<14} {:<18} {}", service.role, service.program, service.address);
+            say!("  {:<14} {:<18} {}", service.role, service.program, service.address);
         }
-        println!("  mailbox login  {} / {}", endpoints.imap_user, endpoints.imap_password);
-        println!("  sent mail API  {}", endpoints.smtp_api_url);
-        println!("Press Ctrl-C to stop.");
+        say!("  mailbox login  {} / {}", endpoints.imap_user, endpoints.imap_password);
+        say!("  sent mail API  {}", endpoints.smtp_api_url);
+        say!("Press Ctrl-C to stop.");
     }
     end_signal(duration).await;
     tokio::task::block_in_place(|| rehearsal.stop());

@@ -112,7 +112,7 @@ pub async fn run(service: &ControlService, command: SupportCommand) -> Result<()
         SupportCommand::Sync(args) => {
             desk.configure(args.settings()?);
             let report = desk.sync_mailbox().await.map_err(|err| err.to_string())?;
-            println!(
+            say!(
                 "fetched {} · recorded {} · duplicates {} · new tickets {} · acknowledged {} · bounces {}{}",
                 report.fetched,
                 report.recorded,
@@ -138,9 +138,13 @@ pub async fn run(service: &ControlService, command: SupportCommand) -> Result<()
             };
             result.map_err(|err| err.to_string())?;
             let summary = desk.outbox_summary().await.map_err(|err| err.to_string())?;
-            println!(
+            say!(
                 "queued {} · sent {} · failed {} · bounced {} · held {}",
-                summary.queued, summary.sent, summary.failed, summary.bounced, summary.held
+                summary.queued,
+                summary.sent,
+                summary.failed,
+                summary.bounced,
+                summary.held
             );
         }
     }

@@ -138,6 +138,11 @@ pub(crate) async fn run_buyers(
                     Ok(_) => {
                         buyer.paid = true;
                         counters.purchases.fetch_add(1, Ordering::Relaxed);
+                        // Per paid order, as the ledger and the report count code uses (a buyer
+                        // who pays twice with the code used it twice).
+                        if use_promo {
+                            counters.promo_used.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                     Err(StripeError::CardDeclined { .. }) => {
                         buyer.declined = true;
@@ -155,9 +160,6 @@ pub(crate) async fn run_buyers(
         if twice && buyer.paid {
             buyer.paid_twice = true;
             counters.double_purchases.fetch_add(1, Ordering::Relaxed);
-        }
-        if use_promo && buyer.paid {
-            counters.promo_used.fetch_add(1, Ordering::Relaxed);
         }
         buyers.lock().unwrap_or_else(|p| p.into_inner()).push(buyer);
         n += 1;

@@ -153,6 +153,18 @@ pub async fn gather(store: &dyn Store, show_id: &str, now_ms: i64) -> Result<Sho
     let mut tickets: Vec<Ticket> = show_tickets.into_iter().cloned().collect();
     tickets.sort_by_key(|t| t.id);
 
+    // "Before / during / after the show" follow when it was on air, not the slot it was planned
+    // for (a show that started late sold its last tickets "during" the planned slot); a show that
+    // never went on air keeps its slot.
+    let stream = stream(store, show_id, now_ms).await?;
+    let on_air = match (stream.sessions.first(), stream.sessions.last()) {
+        // Sales are counted by the minute: the minute the show went on air is "during".
+        (Some(first), Some(last)) => {
+            (first.started_ms - first.started_ms.rem_euclid(60_000), last.ended_ms.unwrap_or(now_ms))
+        }
+        _ => (show.starts_at_ms, show.ends_at_ms),
+    };
+
     Ok(ShowReport {
         currency: show.price.currency,
         generated_ms: now_ms,
@@ -162,9 +174,9 @@ pub async fn gather(store: &dyn Store, show_id: &str, now_ms: i64) -> Result<Sho
         doubles,
         double_purchases,
         attempts: store.show_attempts(show_id).await?,
-        sales: figures::sales_curve(&ledger.sales_per_minute, show.starts_at_ms, show.ends_at_ms),
+        sales: figures::sales_curve(&ledger.sales_per_minute, on_air.0, on_air.1),
         audience: figures::audience(&store.audience_series(show_id, 0).await?),
-        stream: stream(store, show_id, now_ms).await?,
+        stream,
         support,
         follow_ups: follow_up_tallies(&store.mails_with_key_prefix(&follow_up_prefix(show_id)).await?, show_id),
         orders,

@@ -72,7 +72,7 @@ fn recipients(report: &ShowReport, kind: &str, language: Language) -> Vec<Recipi
             .iter()
             .filter(|o| o.buyer.email.as_deref() == Some(email))
             .find_map(|o| o.buyer.name.clone().filter(|n| !n.trim().is_empty()))
-            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
     };
     let recipient = |email: &str, order| Recipient {
         email: email.to_owned(),

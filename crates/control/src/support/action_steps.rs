@@ -44,11 +44,8 @@ impl SupportDesk {
         name: &str,
         more: [(&'a str, String); N],
     ) -> BTreeMap<&'a str, String> {
-        let name = if name.trim().is_empty() {
-            ticket.requester_email.split('@').next().unwrap_or_default().to_owned()
-        } else {
-            name.to_owned()
-        };
+        // No name: the templates greet without one (see `Templates::render`).
+        let name = name.trim().to_owned();
         let mut values = BTreeMap::from([
             ("buyer_name", name),
             ("show_title", self.settings().show_title.clone()),

@@ -121,6 +121,7 @@ impl SupportDesk {
                 let mut client = ImapClient::connect(&imap).await?;
                 loop {
                     let report = self.sync_with(&mut client).await?;
+                    self.set_mailbox_problem(None);
                     if report.fetched > 0 {
                         tracing::info!(?report, "support mail imported");
                     }
@@ -135,6 +136,7 @@ impl SupportDesk {
                 result = session => {
                     if let Err(err) = result {
                         tracing::warn!(code = %err.code(), "support intake: {err}; retrying in {pause:?}");
+                        self.set_mailbox_problem(Some(err.to_string()));
                     }
                 }
                 _ = shutdown.changed() => return,
@@ -317,11 +319,7 @@ impl SupportDesk {
             return Ok(false);
         }
         let token = TicketToken::new(&settings.ticket_prefix, ticket_id).to_string();
-        let name = if parsed.from_name.is_empty() {
-            to.split('@').next().unwrap_or_default().to_owned()
-        } else {
-            parsed.from_name.clone()
-        };
+        let name = parsed.from_name.trim().to_owned();
         let values =
             BTreeMap::from([("buyer_name", name), ("show_title", settings.show_title.clone()), ("ticket", token)]);
         let rendered =

@@ -101,7 +101,11 @@ impl SupportSettings {
 pub enum SupportEvent {
     TicketsChanged,
     OutboxChanged,
-    SurgeStarted { per_min: u32 },
+    /// The mailbox stopped answering, or answers again (see `mailbox_status`).
+    MailboxChanged,
+    SurgeStarted {
+        per_min: u32,
+    },
     SurgeEnded,
 }
 
@@ -114,6 +118,8 @@ struct Inner {
     surge: Mutex<SurgeDetector>,
     outbox_wake: Notify,
     events: broadcast::Sender<SupportEvent>,
+    /// Why the last IMAP session failed (secrets masked); None once a sync succeeds.
+    mailbox_problem: Mutex<Option<String>>,
     /// Bumped by every `configure`, so the running intake and outbox restart with the new mailbox.
     generation: watch::Sender<u64>,
 }
@@ -148,8 +154,33 @@ impl SupportDesk {
                 show_live: AtomicBool::new(false),
                 outbox_wake: Notify::new(),
                 events,
+                mailbox_problem: Mutex::new(None),
                 generation: watch::Sender::new(0),
             }),
+        }
+    }
+
+    /// Whether a mailbox is connected and answering, for the window's overview.
+    pub fn mailbox_status(&self) -> views::MailboxStatus {
+        let settings = self.settings();
+        views::MailboxStatus {
+            configured: settings.imap.is_some(),
+            address: settings.imap.is_some().then(|| settings.address.clone()),
+            problem: settings.imap.as_ref().and(lock(&self.inner.mailbox_problem).clone()),
+        }
+    }
+
+    /// Records how the last IMAP session went; tells the window when that changes.
+    pub(crate) fn set_mailbox_problem(&self, problem: Option<String>) {
+        let problem = problem.map(|text| showdesk_platform::redact(&text).into_owned());
+        let changed = {
+            let mut current = lock(&self.inner.mailbox_problem);
+            let changed = *current != problem;
+            *current = problem;
+            changed
+        };
+        if changed {
+            self.emit(SupportEvent::MailboxChanged);
         }
     }
 
@@ -157,6 +188,8 @@ impl SupportDesk {
     pub fn configure(&self, settings: SupportSettings) {
         *lock(&self.inner.surge) = SurgeDetector::new(settings.surge_threshold_per_min);
         *self.inner.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        // A new mailbox has not failed yet.
+        *lock(&self.inner.mailbox_problem) = None;
         self.inner.generation.send_modify(|generation| *generation += 1);
     }
 

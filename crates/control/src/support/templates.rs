@@ -55,6 +55,9 @@ const BUILTIN: &[(&str, &str, &str)] = builtin![
     "fr" / "followup_refund_owed",
 ];
 
+/// Variables a mail reads well without: the buyer's name (not every buyer gave one).
+const OPTIONAL_VARIABLES: &[&str] = &["buyer_name"];
+
 /// Variables whose value is personal to the buyer's orders: a mail using one goes only to the
 /// buyer, unless the operator confirms another recipient.
 pub const SENSITIVE_VARIABLES: [&str; 4] = ["watch_link", "promo_code", "order", "amount"];
@@ -147,11 +150,25 @@ impl Templates {
                 break;
             };
             let variable = after[..close].trim();
-            let value = values.get(variable).filter(|value| !value.trim().is_empty()).ok_or_else(|| {
-                SupportError::MissingVariable { template: name.to_owned(), variable: variable.to_owned() }
-            })?;
-            sensitive |= SENSITIVE_VARIABLES.contains(&variable);
-            out.push_str(value);
+            match values.get(variable).filter(|value| !value.trim().is_empty()) {
+                Some(value) => {
+                    sensitive |= SENSITIVE_VARIABLES.contains(&variable);
+                    out.push_str(value);
+                }
+                // "Hello {{buyer_name}}," without a name is "Hello,": never the address's local
+                // part, which reads like a robot ("Hello jdupont42,").
+                None if OPTIONAL_VARIABLES.contains(&variable) => {
+                    if out.ends_with(' ') {
+                        out.pop();
+                    }
+                }
+                None => {
+                    return Err(SupportError::MissingVariable {
+                        template: name.to_owned(),
+                        variable: variable.to_owned(),
+                    });
+                }
+            }
             rest = &after[close + 2..];
         }
         out.push_str(rest);
@@ -196,6 +213,13 @@ mod tests {
         assert!(access.body.starts_with("Bonjour Camille,"));
         assert!(access.body.contains("https://watch.example/t/abc"));
         assert!(access.sensitive);
+        let mut nameless = values();
+        nameless.insert("buyer_name", "  ".to_owned());
+        let greeting = templates.render("access", Language::Fr, &nameless).expect("renders without a name");
+        assert!(greeting.body.starts_with("Bonjour,"), "{}", greeting.body);
+        let mut no_link = values();
+        no_link.remove("watch_link");
+        assert!(templates.render("access", Language::En, &no_link).is_err(), "other variables stay required");
         let ack = templates.render("ack_other", Language::En, &values()).expect("renders");
         assert!(!ack.sensitive);
     }

@@ -282,6 +282,17 @@ pub struct SlaSnapshot {
     pub surge: bool,
 }
 
+/// The mailbox the desk reads, for the overview: connected, and answering or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export_to = "MailboxStatus.ts")]
+pub struct MailboxStatus {
+    pub configured: bool,
+    /// The support address.
+    pub address: Option<String>,
+    /// Why the last IMAP session failed (secrets masked); None while it answers.
+    pub problem: Option<String>,
+}
+
 /// The outbox at a glance.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export_to = "OutboxSummary.ts")]

@@ -6,7 +6,7 @@
 //!        ▼
 //!  intervideosrc(slot) ─ capsfilter ─┐                                 ┌─ queue ─ x264enc ─ h264 caps ─ h264parse ─ appsink ⇒ StreamProducer (video)
 //!  …                                 ├─ compositor ─ capsfilter ─ tee ─┤
-//!  intervideosrc(slate) ─ capsfilter ┘                                 └─ queue(leaky) ─ videorate ─ videoscale ─ jpegenc ─ appsink ⇒ preview frames
+//!  intervideosrc(slate) ─ capsfilter ┘                                 └─ tap: queue(leaky) ─ videorate ─ videoscale ─ jpegenc ─ appsink ⇒ preview frames (only while watched)
 //!  interaudiosrc(ch) ─ caps ─ volume ─ level ─┐
 //!  …                                          ├─ audiomixer ─ caps ─ level(program) ─ queue ─ audioconvert ─ AAC ─ aacparse ─ appsink ⇒ StreamProducer (audio)
 //!  audiotestsrc(silence) ─────────────────────┘  (so there is always an audio track)
@@ -18,6 +18,7 @@
 mod encoder;
 mod slate;
 pub mod sources;
+pub mod tap;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,24 +32,12 @@ use gstreamer_utils::streamproducer::ProducerSettings;
 pub use encoder::EncoderKind;
 pub use slate::slate_text;
 pub use sources::{SourceEvent, SourceRunner, SourceState};
+pub use tap::{PREVIEW_SIZE, PreviewFrame, SourceThumbnail, THUMBNAIL_SIZE, TapSize, ThumbnailFeed};
 
 use crate::MediaError;
 use crate::elements::{add_chain, capsfilter, link, make, raw_audio_caps, raw_video_caps};
 use crate::layout::Layout;
 use crate::spec::{EngineSpec, VideoFormat};
-
-/// Preview frames: about this size and rate (small enough to cost ~1 % CPU).
-pub const PREVIEW_WIDTH: i32 = 640;
-pub const PREVIEW_HEIGHT: i32 = 360;
-pub const PREVIEW_FPS: i32 = 10;
-
-/// One JPEG frame of the program for the UI.
-#[derive(Debug, Clone)]
-pub struct PreviewFrame {
-    pub jpeg: Arc<Vec<u8>>,
-    pub width: i32,
-    pub height: i32,
-}
 
 /// The running program pipeline and its handles.
 #[derive(Debug)]
@@ -74,11 +63,12 @@ pub fn channel_level_name(channel: usize) -> String {
 
 impl Program {
     /// Builds the program for `spec`. `instance` makes the inter channel names unique in the process.
-    /// `on_preview` receives the preview frames (when the spec asks for them).
+    /// `preview` is asked whether anyone watches and receives the preview frames (when the spec asks
+    /// for them).
     pub fn build(
         spec: &EngineSpec,
         instance: &str,
-        on_preview: Option<Box<dyn Fn(PreviewFrame) + Send + Sync>>,
+        preview: Option<(tap::Watched, tap::OnFrame)>,
     ) -> Result<Self, MediaError> {
         let format = spec.video.format;
         let pipeline = gst::Pipeline::with_name(&format!("program-{instance}"));
@@ -128,8 +118,8 @@ impl Program {
         count_buffers(video_sink.upcast_ref(), Arc::clone(&frames_encoded))?;
 
         // Preview branch.
-        if let Some(on_preview) = on_preview.filter(|_| spec.preview) {
-            build_preview(&pipeline, &tee, on_preview)?;
+        if let Some((watched, on_frame)) = preview.filter(|_| spec.preview) {
+            tap::attach(&pipeline, &tee, "preview", PREVIEW_SIZE, watched, on_frame)?;
         }
 
         // Audio: inputs into the mixer, plus silence so there always is a track.
@@ -276,53 +266,4 @@ fn count_buffers(element: &gst::Element, counter: Arc<AtomicU64>) -> Result<(), 
         gst::PadProbeReturn::Ok
     });
     Ok(())
-}
-
-fn build_preview(
-    pipeline: &gst::Pipeline,
-    tee: &gst::Element,
-    on_preview: Box<dyn Fn(PreviewFrame) + Send + Sync>,
-) -> Result<(), MediaError> {
-    let queue = make("queue", "preview-queue")?;
-    // Never hold the program back: drop preview frames when the JPEG encoder is behind.
-    queue.set_property_from_str("leaky", "downstream");
-    queue.set_property("max-size-buffers", 2u32);
-    let rate = make("videorate", "preview-rate")?;
-    rate.set_property("drop-only", true);
-    let scale = make("videoscale", "preview-scale")?;
-    let caps = capsfilter(
-        "preview-caps",
-        &gst::Caps::builder("video/x-raw")
-            .field("width", PREVIEW_WIDTH)
-            .field("height", PREVIEW_HEIGHT)
-            .field("framerate", gst::Fraction::new(PREVIEW_FPS, 1))
-            .build(),
-    )?;
-    let jpeg = make("jpegenc", "preview-jpeg")?;
-    jpeg.set_property("quality", 70i32);
-    let sink = make("appsink", "preview-out")?
-        .downcast::<gst_app::AppSink>()
-        .map_err(|_| MediaError::Build("appsink".into()))?;
-    sink.set_property("sync", false);
-    sink.set_max_buffers(1);
-    sink.set_drop(true);
-    sink.set_callbacks(
-        gst_app::AppSinkCallbacks::builder()
-            .new_sample(move |sink| {
-                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
-                if let Some(buffer) = sample.buffer()
-                    && let Ok(map) = buffer.map_readable()
-                {
-                    on_preview(PreviewFrame {
-                        jpeg: Arc::new(map.as_slice().to_vec()),
-                        width: PREVIEW_WIDTH,
-                        height: PREVIEW_HEIGHT,
-                    });
-                }
-                Ok(gst::FlowSuccess::Ok)
-            })
-            .build(),
-    );
-    add_chain(pipeline, &[&queue, &rate, &scale, &caps, &jpeg, sink.upcast_ref()])?;
-    link(tee, &queue)
 }

@@ -75,6 +75,8 @@ pub struct SourceOutputs {
     pub video_channel: Option<String>,
     pub audio_channel: Option<String>,
     pub format: VideoFormat,
+    /// Where the source's thumbnails go (none in the preflight's camera check).
+    pub thumbnails: Option<super::ThumbnailFeed>,
 }
 
 /// Supervises one source. Dropping the stop sender (or sending true) stops it.
@@ -230,7 +232,14 @@ pub fn build(spec: &SourceSpec, outputs: &SourceOutputs) -> Result<OwnedPipeline
         let caps = capsfilter("video-caps", &raw_video_caps(outputs.format))?;
         let sink = make("intervideosink", "video-sink")?;
         sink.set_property("channel", channel);
-        add_chain(pipeline, &[&convert, &rate, &caps, &sink])?;
+        match &outputs.thumbnails {
+            Some(feed) => {
+                let tee = make("tee", "video-tee")?;
+                add_chain(pipeline, &[&convert, &rate, &caps, &tee, &sink])?;
+                feed.attach(pipeline, &tee)?;
+            }
+            None => add_chain(pipeline, &[&convert, &rate, &caps, &sink])?,
+        }
         Ok(convert)
     };
     let audio_sink = |pipeline: &gst::Pipeline| -> Result<gst::Element, MediaError> {

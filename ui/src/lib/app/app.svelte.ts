@@ -8,6 +8,9 @@ import { ShowsStore } from './shows.svelte';
 import { SupportStore } from './support.svelte';
 import { Toasts } from './toasts.svelte';
 
+/** How often the overview asks Stripe's and the mailbox's state again. */
+export const HEALTH_EVERY_MS = 10_000;
+
 export type View = 'home' | 'program' | 'boxoffice' | 'audience' | 'support' | 'preflight' | 'setup' | 'after';
 export const VIEWS: View[] = ['home', 'program', 'boxoffice', 'audience', 'support', 'preflight', 'setup', 'after'];
 
@@ -39,6 +42,7 @@ export class AppState {
   #unlisten: Unlisten | undefined;
   #started = false;
   #drillTimer: ReturnType<typeof setInterval> | undefined;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(backend: Backend) {
     this.backend = backend;
@@ -79,6 +83,8 @@ export class AppState {
     for (const load of loads) if (load.status === 'rejected') this.error = BackendError.from(load.reason);
     this.shows.start();
     this.#drillTimer = setInterval(() => void this.readDrill(), 3000);
+    // Stripe and the mailbox can stop answering at any time: the overview must not stay green.
+    this.#healthTimer = setInterval(() => void Promise.all([this.setup.refreshStripe(), this.support.refreshMailbox()]), HEALTH_EVERY_MS);
     await this.readDrill();
     this.view = this.firstView();
     this.ready = true;
@@ -92,6 +98,7 @@ export class AppState {
 
   stop(): void {
     clearInterval(this.#drillTimer);
+    clearInterval(this.#healthTimer);
     this.#unlisten?.();
     this.live.stop();
     this.shows.stop();

@@ -1,4 +1,4 @@
-import type { Backend, PreviewFrame, SlateKind, Unlisten } from '../backend/backend';
+import type { Backend, PreviewFrame, SlateKind, SourceThumbnail, Unlisten } from '../backend/backend';
 import type { LayoutView } from '../backend/generated/LayoutView';
 import type { LiveAlert } from '../backend/generated/LiveAlert';
 import type { LiveStatus } from '../backend/generated/LiveStatus';
@@ -20,6 +20,8 @@ export class LiveStore {
   status = $state<LiveStatus | null>(null);
   meters = $state.raw<MetersView | null>(null);
   frame = $state.raw<PreviewFrame | null>(null);
+  /** The latest thumbnail of each source, by program slot. */
+  thumbnails = $state.raw<Record<number, SourceThumbnail>>({});
   alerts = $state<LiveAlert[]>([]);
   history = $state.raw<Record<string, number[]>>({});
   audio = $state<{ gainDb: number; muted: boolean }[]>([]);
@@ -67,6 +69,7 @@ export class LiveStore {
       await b.onAlert((alert) => this.#alert(alert)),
       await b.onMeters((meters) => this.#meters(meters)),
       await b.onPreview((frame) => (this.frame = frame)),
+      await b.onThumbnails((thumbnail) => (this.thumbnails = { ...this.thumbnails, [thumbnail.slot]: thumbnail })),
     );
     this.#apply(await b.liveStatus());
     this.#clock = setInterval(() => (this.now = Date.now()), 1000);
@@ -80,6 +83,8 @@ export class LiveStore {
   #apply(status: LiveStatus): void {
     this.status = status;
     this.now = Date.now();
+    // A show's thumbnails are not the next show's (its sources may differ).
+    if (status.phase !== 'live' && Object.keys(this.thumbnails).length > 0) this.thumbnails = {};
     if (this.audio.length !== status.channels.length) {
       this.audio = status.channels.map((_, index) => this.audio[index] ?? { gainDb: 0, muted: false });
     }

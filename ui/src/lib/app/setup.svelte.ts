@@ -57,6 +57,15 @@ export class SetupStore {
     }
   }
 
+  /** Stripe as the box office sees it now (its last poll may have failed since). */
+  async refreshStripe(): Promise<void> {
+    try {
+      this.stripe = await this.#backend.stripeStatus();
+    } catch {
+      // Kept as it was.
+    }
+  }
+
   async refreshHints(names: string[]): Promise<void> {
     const next = { ...this.hints };
     for (const name of new Set(names)) {

@@ -113,6 +113,20 @@ describe('LiveStore', () => {
     expect(live.onAir).toBe(false);
   });
 
+  it('keeps the latest thumbnail of each source by slot, and drops them when the show ends', async () => {
+    const backend = createMockBackend('live');
+    const live = track(new LiveStore(backend));
+    await live.start();
+    backend.tick();
+    const slots = live.status?.slots ?? [];
+    // Every source but the slate has a picture.
+    expect(Object.keys(live.thumbnails).map(Number)).toEqual(slots.slice(0, -1).map((_, slot) => slot));
+    expect(live.thumbnails[1]?.source).toBe(slots[1]);
+    expect(live.thumbnails[1]?.dataUrl).toMatch(/^data:image\/jpeg;base64,/);
+    await live.endShow();
+    expect(live.thumbnails).toEqual({});
+  });
+
   it('keeps five minutes of bitrate per output for the sparklines', async () => {
     const backend = createMockBackend('live');
     const live = track(new LiveStore(backend));

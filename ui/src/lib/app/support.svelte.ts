@@ -1,6 +1,7 @@
 import type { Backend, TicketQuery, Unlisten } from '../backend/backend';
 import { BackendError, ERROR_CODES } from '../backend/errors';
 import type { CategoryCount } from '../backend/generated/CategoryCount';
+import type { MailboxStatus } from '../backend/generated/MailboxStatus';
 import type { OutboxSummary } from '../backend/generated/OutboxSummary';
 import type { SlaSnapshot } from '../backend/generated/SlaSnapshot';
 import type { TicketDetail } from '../backend/generated/TicketDetail';
@@ -16,6 +17,8 @@ export type TicketCategoryFilter = NonNullable<TicketQuery['category']>;
 export class SupportStore {
   /** `false` when no mailbox is connected (support.not_configured). */
   configured = $state<boolean | null>(null);
+  /** The mailbox: connected, and answering or why not. */
+  mailbox = $state<MailboxStatus | null>(null);
   counts = $state<CategoryCount[]>([]);
   sla = $state<SlaSnapshot | null>(null);
   outbox = $state<OutboxSummary | null>(null);
@@ -49,7 +52,9 @@ export class SupportStore {
       if (event.kind === 'surge_ended') this.surge = null;
       if (event.kind === 'outbox_changed') void this.#outbox();
       if (event.kind === 'tickets_changed') void this.refresh();
+      if (event.kind === 'mailbox_changed') void this.refreshMailbox();
     });
+    await this.refreshMailbox();
     await this.refresh();
   }
 
@@ -62,6 +67,15 @@ export class SupportStore {
       this.outbox = await this.#backend.outboxSummary();
     } catch {
       // Shown by refresh().
+    }
+  }
+
+  /** Asked again every few seconds by the app too (a mailbox can stop answering at any time). */
+  async refreshMailbox(): Promise<void> {
+    try {
+      this.mailbox = await this.#backend.mailboxStatus();
+    } catch {
+      // Kept as it was: the overview shows the last known state.
     }
   }
 

@@ -36,6 +36,7 @@ import type { TicketState } from './generated/TicketState';
 import type { CategoryCount } from './generated/CategoryCount';
 import type { ActionResult } from './generated/ActionResult';
 import type { OutboxSummary } from './generated/OutboxSummary';
+import type { MailboxStatus } from './generated/MailboxStatus';
 import type { FollowUpPreview } from './generated/FollowUpPreview';
 import type { OpenItem } from './generated/OpenItem';
 import type { Retrospective } from './generated/Retrospective';
@@ -57,6 +58,12 @@ export interface PreviewFrame {
   dataUrl: string;
   width: number;
   height: number;
+}
+
+/** A source's thumbnail (about 256×144, 4 per second): the program slot it fills and its name. */
+export interface SourceThumbnail extends PreviewFrame {
+  slot: number;
+  source: string;
 }
 
 /** A slate the operator can cut to. */
@@ -157,6 +164,8 @@ export interface Backend {
   onMeters(handler: (meters: MetersView) => void): Promise<Unlisten>;
   /** channel `preview`, about 10 frames per second while live. */
   onPreview(handler: (frame: PreviewFrame) => void): Promise<Unlisten>;
+  /** channel `subscribe_thumbnails`, each source's picture about 4 times a second while live. */
+  onThumbnails(handler: (thumbnail: SourceThumbnail) => void): Promise<Unlisten>;
   /** event `alert` — outputs down/back, dropped frames, sound, sales, decline rate, support surge,
    * viewers above tickets. The serious ones also raise a desktop notification. */
   onAlert(handler: (alert: LiveAlert) => void): Promise<Unlisten>;
@@ -202,6 +211,8 @@ export interface Backend {
   sla(sinceMs: number): Promise<SlaSnapshot>;
   /** `outbox_summary` */
   outboxSummary(): Promise<OutboxSummary>;
+  /** `mailbox_status` — connected, and answering or why not (never an error). */
+  mailboxStatus(): Promise<MailboxStatus>;
   /** `macros` — the canned replies' names. */
   macros(): Promise<string[]>;
   /** `ticket_refund` — on one of the ticket's orders; `amountMinor: null` refunds what remains. */

@@ -9,7 +9,7 @@ import { BackendError, ERROR_CODES } from './errors';
 import { afterApi } from './mock/after';
 import { commerceApi } from './mock/commerce';
 import { alert, liveApi, liveSecond, meters, programFromProfile } from './mock/live';
-import { drawFrame } from './mock/preview';
+import { drawFrame, drawThumbnails } from './mock/preview';
 import { MAIN_SHOW_ID, mainShow, order, PAST_SHOW_ID, pastShow, person, seedAudience, seedOrders, seedOutputs, seedProfile, seedPromos } from './mock/seed';
 import { setupApi } from './mock/setup';
 import { supportApi } from './mock/support';
@@ -36,6 +36,7 @@ export const mockInfo: AppInfo = {
   videos_dir: '/home/crew/showdesk-rehearsal/videos',
   gstreamer: 'GStreamer 1.22.0',
   missing_media_elements: [],
+  unwritable_folders: [],
 };
 
 const rehearsalFailure: RehearsalStatus = {
@@ -82,8 +83,9 @@ function buildWorld(scenario: MockScenario, options: MockOptions): World {
       : { available: true, store: 'the desktop keyring (Secret Service)', problem: null },
     secrets: new Map(),
     profile: seedProfile(scenario, null),
-    stripe: { connected: false, mode: null, key_masked: null, last_poll_ms: null, cursor: null, cursor_created_ms: null },
+    stripe: { connected: false, mode: null, key_masked: null, last_poll_ms: null, problem: null, cursor: null, cursor_created_ms: null },
     mailbox: !empty,
+    mailboxProblem: null,
     shows: [],
     orders: [],
     refunds: [],
@@ -97,7 +99,7 @@ function buildWorld(scenario: MockScenario, options: MockOptions): World {
     preflight: null,
     reports: new Map(),
     nextId: { order: 1001, ticket: 1, message: 1, refund: 1, flag: 1, promo: 10 },
-    listeners: { rehearsal: new Set(), live: new Set(), meters: new Set(), preview: new Set(), alert: new Set(), support: new Set() },
+    listeners: { rehearsal: new Set(), live: new Set(), meters: new Set(), preview: new Set(), thumbnails: new Set(), alert: new Set(), support: new Set() },
     boxOfficeAlerts: () => [],
   };
   if (empty) return world;
@@ -108,7 +110,7 @@ function buildWorld(scenario: MockScenario, options: MockOptions): World {
   world.shows = [past, show];
   world.profile = seedProfile(scenario, show);
   const live = scenario === 'live' || scenario === 'failed';
-  world.stripe = { connected: true, mode: live || scenario === 'after' || scenario === 'idle' ? 'live' : 'test', key_masked: 'sk_live_****4f2a', last_poll_ms: t - 2_000, cursor: 'evt_1QdXnC2eZvKYlo2C0hNqdZ9k', cursor_created_ms: t - 40_000 };
+  world.stripe = { connected: true, mode: live || scenario === 'after' || scenario === 'idle' ? 'live' : 'test', key_masked: 'sk_live_****4f2a', last_poll_ms: t - 2_000, problem: null, cursor: 'evt_1QdXnC2eZvKYlo2C0hNqdZ9k', cursor_created_ms: t - 40_000 };
   if (world.stripe.mode === 'test') world.stripe.key_masked = 'sk_test_****9c1e';
   for (const name of ['stripe', 'youtube', 'dacast', 'srt_regie', 'imap_password', 'smtp_password']) world.secrets.set(name, `${name === 'stripe' ? 'sk_live_' : ''}s3cr3t-${name}-a81f4b2c`);
 
@@ -233,6 +235,11 @@ export function createMockBackend(scenario: MockScenario = 'idle', options: Mock
         if (world.live.phase === 'live' && world.listeners.preview.size > 0) emit(world.listeners.preview, drawFrame(world));
       }, 100),
     );
+    timers.push(
+      setInterval(() => {
+        if (world.live.phase === 'live' && world.listeners.thumbnails.size > 0) drawThumbnails(world).forEach((thumbnail) => emit(world.listeners.thumbnails, thumbnail));
+      }, 250),
+    );
   };
 
   const backend: MockBackend = {
@@ -243,6 +250,7 @@ export function createMockBackend(scenario: MockScenario = 'idle', options: Mock
       if (world.live.phase === 'live') {
         emit(world.listeners.meters, meters(world));
         emit(world.listeners.preview, drawFrame(world));
+        drawThumbnails(world).forEach((thumbnail) => emit(world.listeners.thumbnails, thumbnail));
       }
     },
     stop: () => timers.splice(0).forEach((timer) => clearInterval(timer)),

@@ -1,7 +1,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 
-import type { Backend, PreviewFrame, RehearsalStatus, Unlisten } from './backend';
+import type { Backend, PreviewFrame, RehearsalStatus, SourceThumbnail, Unlisten } from './backend';
 import { BackendError } from './errors';
 import type { LiveAlert } from './generated/LiveAlert';
 import type { LiveStatus } from './generated/LiveStatus';
@@ -66,6 +66,16 @@ export function frameOf(raw: RawFrame): PreviewFrame {
   return { dataUrl: `data:image/jpeg;base64,${raw.jpeg_base64}`, width: raw.width, height: raw.height };
 }
 
+/** A source's thumbnail as the shell sends it (a frame plus its slot and source). */
+interface RawThumbnail extends RawFrame {
+  slot: number;
+  source: string;
+}
+
+export function thumbnailOf(raw: RawThumbnail): SourceThumbnail {
+  return { ...frameOf(raw), slot: raw.slot, source: raw.source };
+}
+
 export const tauriBackend: Backend = {
   // This installation and the rehearsal stack
   appInfo: () => call('app_info'),
@@ -104,6 +114,7 @@ export const tauriBackend: Backend = {
   onLiveStatus: (handler) => on<LiveStatus>(EVENTS.live, handler),
   onMeters: (handler) => subscribe<MetersView>('subscribe_meters', handler),
   onPreview: (handler) => subscribe<RawFrame>('subscribe_preview', (raw) => handler(frameOf(raw))),
+  onThumbnails: (handler) => subscribe<RawThumbnail>('subscribe_thumbnails', (raw) => handler(thumbnailOf(raw))),
   onAlert: (handler) => on<LiveAlert>(EVENTS.alert, handler),
 
   // Box office and audience
@@ -128,6 +139,7 @@ export const tauriBackend: Backend = {
   categoryCounts: () => call('ticket_counts'),
   sla: (sinceMs) => call('sla', { sinceMs }),
   outboxSummary: () => call('outbox_summary'),
+  mailboxStatus: () => call('mailbox_status'),
   macros: () => call('macros'),
   refundFromTicket: (ticketId, orderId, amountMinor) => call('ticket_refund', { ticketId, orderId, amountMinor }),
   resolveDoubleCharge: (ticketId) => call('ticket_double_charge', { ticketId }),

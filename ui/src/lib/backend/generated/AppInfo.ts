@@ -15,4 +15,8 @@ gstreamer: string,
 /**
  * GStreamer elements the engine needs and this machine lacks, with their package.
  */
-missing_media_elements: Array<string>, };
+missing_media_elements: Array<string>, 
+/**
+ * Folders Showdesk cannot write to, each with the reason.
+ */
+unwritable_folders: Array<string>, };

@@ -13,6 +13,11 @@ mode: string | null,
  */
 key_masked: string | null, last_poll_ms: number | null, 
 /**
+ * Why the last poll failed (Stripe unreachable, key revoked), secrets masked; None while it
+ * answers.
+ */
+problem: string | null, 
+/**
  * The newest processor event applied, and when it was created.
  */
 cursor: string | null, cursor_created_ms: number | null, };

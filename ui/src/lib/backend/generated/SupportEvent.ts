@@ -3,4 +3,4 @@
 /**
  * What changed, for the UI to refresh (sent as a typed event by the shell).
  */
-export type SupportEvent = { "kind": "tickets_changed" } | { "kind": "outbox_changed" } | { "kind": "surge_started", per_min: number, } | { "kind": "surge_ended" };
+export type SupportEvent = { "kind": "tickets_changed" } | { "kind": "outbox_changed" } | { "kind": "mailbox_changed" } | { "kind": "surge_started", per_min: number, } | { "kind": "surge_ended" };

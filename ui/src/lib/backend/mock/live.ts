@@ -3,7 +3,7 @@ import type { Backend, SlateKind } from '../backend';
 import { BackendError } from '../errors';
 import type { LiveAlert } from '../generated/LiveAlert';
 import type { LiveStatus } from '../generated/LiveStatus';
-import { drawFrame } from './preview';
+import { drawFrame, drawThumbnails } from './preview';
 import { seedOutputs } from './seed';
 import { emit, type MockOutput, type World } from './world';
 
@@ -144,7 +144,7 @@ export function meters(world: World) {
 
 export function liveApi(world: World, started: () => void): Pick<
   Backend,
-  'liveStatus' | 'goLive' | 'endShow' | 'setLayout' | 'showSlate' | 'setAudio' | 'retryOutput' | 'onLiveStatus' | 'onMeters' | 'onPreview' | 'onAlert'
+  'liveStatus' | 'goLive' | 'endShow' | 'setLayout' | 'showSlate' | 'setAudio' | 'retryOutput' | 'onLiveStatus' | 'onMeters' | 'onPreview' | 'onThumbnails' | 'onAlert'
 > {
   const live = world.live;
   const checkSlot = (slot: number, field: string) => {
@@ -203,6 +203,7 @@ export function liveApi(world: World, started: () => void): Pick<
         output.reason = null;
       }
       alert(world, 'program', 'info', 'Program', 'The show ended; the recording is finalised');
+      world.drill = false; // as the shell: the drill ends with the show
       const status = liveStatus(world);
       emit(world.listeners.live, status);
       return status;
@@ -265,6 +266,11 @@ export function liveApi(world: World, started: () => void): Pick<
       world.listeners.preview.add(handler);
       if (live.phase === 'live') handler(drawFrame(world));
       return () => world.listeners.preview.delete(handler);
+    },
+    onThumbnails: async (handler) => {
+      world.listeners.thumbnails.add(handler);
+      if (live.phase === 'live') drawThumbnails(world).forEach(handler);
+      return () => world.listeners.thumbnails.delete(handler);
     },
     onAlert: async (handler) => {
       world.listeners.alert.add(handler);

@@ -2,25 +2,30 @@
  * Preview frames for the mock: a test picture drawn on a canvas and encoded as JPEG, like the
  * engine's preview branch (jpegenc, ~640×360). Where there is no canvas (jsdom), a small fixed JPEG.
  */
-import type { PreviewFrame } from '../backend';
+import type { PreviewFrame, SourceThumbnail } from '../backend';
 import type { World } from './world';
 
 /** A 32×18 dark JPEG, for environments without a canvas. */
 export const FALLBACK_JPEG =
   'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABsSFBcUERsXFhceHBsgKEIrKCUlKFE6PTBCYFVlZF9VXVtqeJmBanGQc1tdhbWGkJ6jq62rZ4C8ybqmx5moq6T/wAALCAASACABAREA/8QAFQABAQAAAAAAAAAAAAAAAAAAAAf/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/9oACAEBAAA/AKgAf//Z';
 
-let canvas: HTMLCanvasElement | null | undefined;
+const canvases = new Map<string, HTMLCanvasElement | null>();
 
-function surface(): CanvasRenderingContext2D | null {
-  if (canvas === undefined) {
+/** A canvas of this size (one per size, reused), or null where there is none (jsdom). */
+function surface(width: number, height: number): { ctx: CanvasRenderingContext2D; canvas: HTMLCanvasElement } | null {
+  const key = `${width}x${height}`;
+  if (!canvases.has(key)) {
     const jsdom = typeof navigator !== 'undefined' && navigator.userAgent.includes('jsdom');
-    canvas = typeof document === 'undefined' || jsdom ? null : document.createElement('canvas');
-    if (canvas) {
-      canvas.width = 640;
-      canvas.height = 360;
+    const created = typeof document === 'undefined' || jsdom ? null : document.createElement('canvas');
+    if (created) {
+      created.width = width;
+      created.height = height;
     }
+    canvases.set(key, created);
   }
-  return canvas?.getContext('2d') ?? null;
+  const canvas = canvases.get(key) ?? null;
+  const ctx = canvas?.getContext('2d') ?? null;
+  return canvas && ctx ? { ctx, canvas } : null;
 }
 
 const SCENES = [
@@ -88,42 +93,44 @@ function slate(ctx: CanvasRenderingContext2D, kind: string, title: string, langu
   ctx.textAlign = 'start';
 }
 
+/** One slot as the program shows it: the slate, "no signal" for a failed source, or its scene. */
+function drawSlot(ctx: CanvasRenderingContext2D, world: World, slot: number, x: number, y: number, w: number, h: number) {
+  const slots = world.live.slots;
+  const source = world.live.sources.find((candidate) => candidate.name === slots[slot]);
+  if (slot === slots.length - 1) {
+    const title = world.shows.find((show) => show.id === world.live.showId)?.title ?? world.profile.show.title;
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.scale(w / 640, h / 360);
+    slate(ctx, world.live.slate ?? 'starting_soon', title, world.profile.show.language ?? 'en');
+    ctx.restore();
+  } else if (source?.state === 'failed') {
+    ctx.fillStyle = '#1a1a1a';
+    ctx.fillRect(x, y, w, h);
+    ctx.fillStyle = '#f5a524';
+    ctx.font = `700 ${Math.round(h * 0.08)}px sans-serif`;
+    ctx.fillText('NO SIGNAL', x + w * 0.36, y + h * 0.52);
+  } else {
+    scene(ctx, slot, slots[slot] ?? '', x, y, w, h, world.now());
+  }
+}
+
 /** The program as it looks now, for the preview channel. */
 export function drawFrame(world: World): PreviewFrame {
-  const ctx = surface();
-  if (!ctx || !canvas) return { dataUrl: FALLBACK_JPEG, width: 32, height: 18 };
+  const surfaced = surface(640, 360);
+  if (!surfaced) return { dataUrl: FALLBACK_JPEG, width: 32, height: 18 };
+  const { ctx, canvas } = surfaced;
   const t = world.now();
   const layout = world.live.layout;
-  const slots = world.live.slots;
-  const slateSlot = slots.length - 1;
-  const title = world.shows.find((show) => show.id === world.live.showId)?.title ?? world.profile.show.title;
-  const drawSlot = (slot: number, x: number, y: number, w: number, h: number) => {
-    const source = world.live.sources.find((candidate) => candidate.name === slots[slot]);
-    if (slot === slateSlot) {
-      ctx.save();
-      ctx.translate(x, y);
-      ctx.scale(w / 640, h / 360);
-      slate(ctx, world.live.slate ?? 'starting_soon', title, world.profile.show.language ?? 'en');
-      ctx.restore();
-    } else if (source?.state === 'failed') {
-      ctx.fillStyle = '#1a1a1a';
-      ctx.fillRect(x, y, w, h);
-      ctx.fillStyle = '#f5a524';
-      ctx.font = `700 ${Math.round(h * 0.08)}px sans-serif`;
-      ctx.fillText('NO SIGNAL', x + w * 0.36, y + h * 0.52);
-    } else {
-      scene(ctx, slot, slots[slot] ?? '', x, y, w, h, t);
-    }
-  };
   if (!layout || layout.layout === 'single') {
-    drawSlot(layout?.slot ?? 0, 0, 0, 640, 360);
+    drawSlot(ctx, world, layout?.slot ?? 0, 0, 0, 640, 360);
   } else {
-    drawSlot(layout.main, 0, 0, 640, 360);
+    drawSlot(ctx, world, layout.main, 0, 0, 640, 360);
     const w = Math.round((640 * layout.size_percent) / 100);
     const h = Math.round((w * 9) / 16);
     const x = layout.corner.endsWith('left') ? 16 : 640 - w - 16;
     const y = layout.corner.startsWith('top') ? 16 : 360 - h - 16;
-    drawSlot(layout.inset, x, y, w, h);
+    drawSlot(ctx, world, layout.inset, x, y, w, h);
     ctx.strokeStyle = '#fff';
     ctx.lineWidth = 2;
     ctx.strokeRect(x, y, w, h);
@@ -136,4 +143,17 @@ export function drawFrame(world: World): PreviewFrame {
   ctx.font = '16px monospace';
   ctx.fillText(stamp, 640 - 142, 27);
   return { dataUrl: canvas.toDataURL('image/jpeg', 0.72), width: 640, height: 360 };
+}
+
+/** Each source's thumbnail (the engine taps the sources, not the slate), like the thumbnails channel. */
+export function drawThumbnails(world: World): SourceThumbnail[] {
+  const failed = (name: string) => world.live.sources.some((source) => source.name === name && source.state === 'failed');
+  // A failed source's pipeline is down (the no-signal slate stands in for it): no thumbnail.
+  const sources = world.live.slots.slice(0, -1).map((source, slot) => ({ source, slot }));
+  return sources.filter(({ source }) => !failed(source)).map(({ source, slot }) => {
+    const surfaced = surface(256, 144);
+    if (!surfaced) return { dataUrl: FALLBACK_JPEG, width: 32, height: 18, slot, source };
+    drawSlot(surfaced.ctx, world, slot, 0, 0, 256, 144);
+    return { dataUrl: surfaced.canvas.toDataURL('image/jpeg', 0.7), width: 256, height: 144, slot, source };
+  });
 }

@@ -97,7 +97,7 @@ export function setupApi(world: World): Pick<
       await sleep(world, 400);
       const mode = /^(?:sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.exec(key)?.[1];
       if (!mode) return fail('stripe.auth', `Invalid API Key provided: ${mask(key)}`);
-      world.stripe = { connected: true, mode, key_masked: mask(key), last_poll_ms: world.now(), cursor: 'evt_1QdXnC2eZvKYlo2C0hNqdZ9k', cursor_created_ms: world.now() - 40_000 };
+      world.stripe = { connected: true, mode, key_masked: mask(key), last_poll_ms: world.now(), problem: null, cursor: 'evt_1QdXnC2eZvKYlo2C0hNqdZ9k', cursor_created_ms: world.now() - 40_000 };
       return { ...world.stripe };
     },
     stripeStatus: async () => ({ ...world.stripe, last_poll_ms: world.stripe.connected ? world.now() - 2_000 : null }),

@@ -64,7 +64,7 @@ function frameDocument(html: string, allowRemote: boolean): { document: string; 
 
 export function supportApi(world: World): Pick<
   Backend,
-  | 'tickets' | 'ticket' | 'messageHtml' | 'categoryCounts' | 'sla' | 'outboxSummary' | 'macros' | 'refundFromTicket'
+  | 'tickets' | 'ticket' | 'messageHtml' | 'categoryCounts' | 'sla' | 'outboxSummary' | 'mailboxStatus' | 'macros' | 'refundFromTicket'
   | 'resolveDoubleCharge' | 'issuePromo' | 'resendAccess' | 'cancelOrder' | 'reply' | 'setTicketStatus' | 'onSupportEvent'
 > {
   const configured = () => {
@@ -185,6 +185,11 @@ export function supportApi(world: World): Pick<
       configured();
       return { ...world.outbox };
     },
+    mailboxStatus: async () => ({
+      configured: world.mailbox,
+      address: world.mailbox ? 'support@ppv-events.fr' : null,
+      problem: world.mailbox ? world.mailboxProblem : null,
+    }),
     macros: async () => [...MACROS],
     refundFromTicket: async (ticketId, orderId, amountMinor) => {
       const ticket = find(ticketId);

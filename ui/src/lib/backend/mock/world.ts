@@ -3,7 +3,7 @@
  * a seeded random generator (the same scenario always looks the same), a clock, and the
  * listeners of events and channels.
  */
-import type { PreviewFrame, RehearsalStatus } from '../backend';
+import type { PreviewFrame, RehearsalStatus, SourceThumbnail } from '../backend';
 import type { AlertView } from '../generated/AlertView';
 import type { CheckView } from '../generated/CheckView';
 import type { DoublePurchaseView } from '../generated/DoublePurchaseView';
@@ -129,6 +129,8 @@ export interface World {
   profile: ProfileDoc;
   stripe: StripeStatus;
   mailbox: boolean;
+  /** Why the mock mailbox does not answer (`?mock=…` scenarios and tests set it). */
+  mailboxProblem: string | null;
   shows: ShowView[];
   orders: MockOrder[];
   refunds: RefundView[];
@@ -159,6 +161,7 @@ export interface World {
     live: Set<(status: LiveStatus) => void>;
     meters: Set<(meters: MetersView) => void>;
     preview: Set<(frame: PreviewFrame) => void>;
+    thumbnails: Set<(thumbnail: SourceThumbnail) => void>;
     alert: Set<(alert: LiveAlert) => void>;
     support: Set<(event: SupportEvent) => void>;
   };
