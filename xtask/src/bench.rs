@@ -22,7 +22,8 @@ struct Bench {
 const BENCHES: &[Bench] = &[
     Bench {
         name: "media",
-        about: "showdesk live vs ffmpeg vs gst-launch, 60 s each at 720p30, plus reconnect time",
+        about: "showdesk live (headless, and with its preview watched) vs ffmpeg vs gst-launch, 60 s each at 720p30, \
+                plus reconnect time",
         package: "showdesk-control",
         target: "media",
     },

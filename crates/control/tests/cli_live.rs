@@ -76,9 +76,12 @@ fn live_prints_one_json_stats_line_per_second_and_records() -> TestResult {
     let ingest = NginxRtmp::start()?;
     let home = tempfile::tempdir()?;
     let profile = write_profile(home.path(), &ingest.server_url(), "")?;
+    let preview = home.path().join("program.jpg");
     let output = showdesk(home.path())
         .args(["live", "--json", "--duration", "6", "--profile"])
         .arg(&profile)
+        .arg("--preview")
+        .arg(&preview)
         .env("SHOWDESK_TEST_KEY", "cli_key_123")
         .output()?;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -95,6 +98,27 @@ fn live_prints_one_json_stats_line_per_second_and_records() -> TestResult {
     let files = recordings(home.path());
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(playable_seconds(&files[0])? > 3.0);
+    // The latest program picture, whole (written aside, then renamed).
+    let picture = std::fs::read(&preview)?;
+    assert!(picture.starts_with(&[0xFF, 0xD8]) && picture.ends_with(&[0xFF, 0xD9]), "a whole JPEG");
+    Ok(())
+}
+
+#[test]
+fn a_preview_file_in_a_missing_folder_is_refused_before_going_live() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let profile = write_profile(home.path(), "rtmp://127.0.0.1:9/live", "")?;
+    let output = showdesk(home.path())
+        .args(["live", "--duration", "1", "--profile"])
+        .arg(&profile)
+        .arg("--preview")
+        .arg(home.path().join("no-such-folder/program.jpg"))
+        .env("SHOWDESK_TEST_KEY", "k")
+        .output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("--preview") && stderr.contains("does not exist"), "{stderr}");
+    assert!(recordings(home.path()).is_empty(), "nothing went live");
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! `showdesk live --profile FILE`: the show, headless.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -8,17 +8,26 @@ use showdesk_control::ControlService;
 use showdesk_control::live::profile::{self, SystemSecrets};
 use showdesk_media::engine::EngineEvent;
 use showdesk_media::output::OutputState;
+use showdesk_media::program::PreviewFrame;
 use showdesk_platform::AppDirs;
 
 use super::{end_signal, fail, print_json};
 
-pub async fn run(
-    dirs: &AppDirs,
-    profile_path: &Path,
-    show_id: Option<String>,
-    duration: Option<u64>,
-    json: bool,
-) -> ExitCode {
+/// `showdesk live`'s options besides the profile.
+pub struct LiveArgs {
+    pub show_id: Option<String>,
+    pub duration: Option<u64>,
+    pub json: bool,
+    pub preview: Option<PathBuf>,
+}
+
+pub async fn run(dirs: &AppDirs, profile_path: &Path, args: LiveArgs) -> ExitCode {
+    let LiveArgs { show_id, duration, json, preview } = args;
+    if let Some(file) = &preview
+        && let Err(problem) = preview_file_problem(file)
+    {
+        return fail(&problem);
+    }
     let profile = match profile::load(profile_path, &dirs.videos, &SystemSecrets) {
         Ok(profile) => profile,
         Err(err) => return fail(&err.to_string()),
@@ -40,6 +49,9 @@ pub async fn run(
         Err(err) => return fail(&err.to_body().message),
     };
     let mut events = engine.subscribe();
+    if let Some(file) = preview {
+        tokio::spawn(keep_preview_file(engine.subscribe_preview(), file));
+    }
     eprintln!("Live. Ctrl-C ends the show{}.", duration.map(|s| format!(" (or in {s} s)")).unwrap_or_default());
     let ended = end_signal(duration);
     tokio::pin!(ended);
@@ -80,6 +92,46 @@ pub async fn run(
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Refuses a preview path whose folder does not exist, before the show starts.
+fn preview_file_problem(file: &Path) -> Result<(), String> {
+    let folder = match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if file.is_dir() {
+        return Err(format!("--preview {}: this is a folder; give a file name such as program.jpg", file.display()));
+    }
+    if !folder.is_dir() {
+        return Err(format!("--preview {}: the folder {} does not exist", file.display(), folder.display()));
+    }
+    Ok(())
+}
+
+/// Writes each preview frame to `file` (through a temporary file and a rename, so a viewer never
+/// reads half a picture) until the show ends. The subscription is what makes the engine encode them.
+async fn keep_preview_file(mut frames: tokio::sync::broadcast::Receiver<PreviewFrame>, file: PathBuf) {
+    use tokio::sync::broadcast::error::RecvError;
+    let partial = file.with_extension("jpg.partial");
+    let mut warned = false;
+    loop {
+        match frames.recv().await {
+            Ok(frame) => {
+                let written = async {
+                    tokio::fs::write(&partial, frame.jpeg.as_slice()).await?;
+                    tokio::fs::rename(&partial, &file).await
+                };
+                if let Err(err) = written.await
+                    && !std::mem::replace(&mut warned, true)
+                {
+                    eprintln!("showdesk: the preview cannot be written to {}: {err}", file.display());
+                }
+            }
+            Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => break,
+        }
+    }
 }
 
 fn describe_output(id: &str, state: &OutputState) -> String {

@@ -59,6 +59,10 @@ enum Command {
         /// The box-office show this is (its id), so the after-show report includes the stream.
         #[arg(long, value_name = "ID")]
         show: Option<String>,
+        /// Keep FILE updated with the program's latest picture (JPEG, about 10 a second), to see a
+        /// headless show in any image viewer that reloads. Without it no preview is encoded.
+        #[arg(long, value_name = "FILE")]
+        preview: Option<PathBuf>,
     },
     /// Checks before the show: every destination (DNS, TCP, publish), the upload bandwidth, the
     /// sources. Publishes a test picture for a few seconds.
@@ -157,8 +161,8 @@ pub fn main() -> ExitCode {
         Command::Info { json } => info::run(&dirs, json),
         Command::Devices { json } => devices::run(json),
         Command::Key { action } => key::run(action),
-        Command::Live { profile, duration, json, show } => {
-            runtime.block_on(live::run(&dirs, &profile, show, duration, json))
+        Command::Live { profile, duration, json, show, preview } => {
+            runtime.block_on(live::run(&dirs, &profile, live::LiveArgs { show_id: show, duration, json, preview }))
         }
         Command::Preflight { profile, no_bandwidth, json } => {
             runtime.block_on(preflight::run(&dirs, &profile, !no_bandwidth, json))

@@ -2,10 +2,11 @@
 //! source's thumbnail.
 //!
 //! A tap costs a scale and a JPEG encode per picture, which ffmpeg-style pushers never pay, so a
-//! tap only works while someone watches: every frame is offered to `watched` at the tap's entry and
-//! frames nobody would see are dropped there, before the queue, the scaler and the encoder. The
-//! headless `showdesk live` has no viewer and pays nothing; the window subscribes and gets pictures
-//! within one frame interval.
+//! tap only works while someone watches: its entry is a `valve`, and every frame asks `watched`
+//! on the way in; frames nobody would see are dropped by the valve, before the queue, the scaler and
+//! the encoder. The headless `showdesk live` has no viewer and pays nothing; the window subscribes
+//! and gets pictures within one frame interval. (A valve, not a probe returning Drop: on GStreamer
+//! 1.22 a dropping probe behind a tee logs a critical for every frame.)
 
 use std::sync::Arc;
 
@@ -93,17 +94,28 @@ pub fn attach(
     watched: Watched,
     on_frame: OnFrame,
 ) -> Result<(), MediaError> {
+    let valve = make("valve", &format!("{prefix}-valve"))?;
+    valve.set_property("drop", true);
+    let entry =
+        valve.static_pad("sink").ok_or_else(|| MediaError::Build(format!("{prefix}: valve without sink pad")))?;
+    // Weak: the valve owns the pad that owns this probe.
+    let (gate, was_open) = (valve.downgrade(), std::sync::atomic::AtomicBool::new(false));
+    entry.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+        // The property is only touched when the answer changes, not on every frame.
+        let open = watched();
+        if was_open.swap(open, std::sync::atomic::Ordering::Relaxed) != open
+            && let Some(valve) = gate.upgrade()
+        {
+            valve.set_property("drop", !open);
+        }
+        gst::PadProbeReturn::Ok
+    });
     let queue = make("queue", &format!("{prefix}-queue"))?;
     // Never hold the picture back: drop tap frames when the JPEG encoder is behind.
     queue.set_property_from_str("leaky", "downstream");
     queue.set_property("max-size-buffers", 2u32);
     queue.set_property("max-size-bytes", 0u32);
     queue.set_property("max-size-time", 0u64);
-    let entry =
-        queue.static_pad("sink").ok_or_else(|| MediaError::Build(format!("{prefix}: queue without sink pad")))?;
-    entry.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-        if watched() { gst::PadProbeReturn::Ok } else { gst::PadProbeReturn::Drop }
-    });
     let rate = make("videorate", &format!("{prefix}-rate"))?;
     rate.set_property("drop-only", true);
     let scale = make("videoscale", &format!("{prefix}-scale"))?;
@@ -142,8 +154,8 @@ pub fn attach(
             })
             .build(),
     );
-    add_chain(pipeline, &[&queue, &rate, &scale, &caps, &jpeg, sink.upcast_ref()])?;
-    link(tee, &queue)
+    add_chain(pipeline, &[&valve, &queue, &rate, &scale, &caps, &jpeg, sink.upcast_ref()])?;
+    link(tee, &valve)
 }
 
 #[cfg(test)]
