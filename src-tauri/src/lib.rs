@@ -225,7 +225,6 @@ fn open_main_window(app: &tauri::App, data_directory: std::path::PathBuf) -> tau
         .background_color(tauri::window::Color(15, 18, 24, 255))
         .data_directory(data_directory)
         .build()?;
-    software_rendering(&window)?;
     // A laptop screen smaller than the default: take all of it rather than spill over its edges.
     if let Ok(Some(monitor)) = window.current_monitor() {
         let screen = monitor.size().to_logical::<f64>(monitor.scale_factor());
@@ -233,26 +232,6 @@ fn open_main_window(app: &tauri::App, data_directory: std::path::PathBuf) -> tau
             window.maximize()?;
         }
     }
-    Ok(())
-}
-
-/// The window draws without GPU compositing on Linux. Its pages are forms, tables, small charts and
-/// a 10 fps JPEG: WebKit's accelerated compositing buys nothing there, and costs about 120 MB in the
-/// renderer (measured by `cargo xtask bench app`: 320 → 200 MB), where the show needs memory more.
-/// `SHOWDESK_GPU_UI=1` gives the choice back to WebKit.
-fn software_rendering(window: &tauri::WebviewWindow) -> tauri::Result<()> {
-    if std::env::var_os("SHOWDESK_GPU_UI").is_some_and(|value| value == "1") {
-        return Ok(());
-    }
-    #[cfg(target_os = "linux")]
-    window.with_webview(|webview| {
-        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-        if let Some(settings) = webview.inner().settings() {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-    })?;
-    #[cfg(not(target_os = "linux"))]
-    let _ = window;
     Ok(())
 }
 

@@ -221,3 +221,17 @@ fn preflight_checks_the_sources_and_the_destination() -> TestResult {
     assert!(!output.status.success());
     Ok(())
 }
+
+#[test]
+fn a_duration_must_be_a_whole_number_of_seconds_from_one() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let profile = write_profile(home.path(), "rtmp://127.0.0.1:9/live", "")?;
+    for (bad, says) in [("0", "1 or more"), ("-5", "1 or more"), ("abc", "not a number of seconds")] {
+        let output = showdesk(home.path()).args(["live", "--duration", bad, "--profile"]).arg(&profile).output()?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "--duration {bad} accepted");
+        assert!(stderr.contains("--duration") && stderr.contains(says), "--duration {bad}: {stderr}");
+    }
+    assert!(recordings(home.path()).is_empty(), "nothing went live");
+    Ok(())
+}

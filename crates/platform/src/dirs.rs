@@ -35,7 +35,8 @@ impl AppDirs {
     /// not land on real data.
     pub fn resolve() -> Result<Self, PlatformError> {
         match std::env::var_os(HOME_ENV) {
-            Some(root) if root.is_empty() => Err(PlatformError::EmptyHome),
+            // Blank counts as empty: "  " would be a folder named two spaces in the working directory.
+            Some(root) if root.to_string_lossy().trim().is_empty() => Err(PlatformError::EmptyHome),
             Some(root) => Self::isolated(Path::new(&root)),
             None => Self::platform(),
         }
@@ -44,7 +45,7 @@ impl AppDirs {
     /// Every folder under `root` (`SHOWDESK_HOME`, `--home`), made absolute and checked: a root that
     /// is a file is refused.
     pub fn isolated(root: &Path) -> Result<Self, PlatformError> {
-        if root.as_os_str().is_empty() {
+        if root.as_os_str().to_string_lossy().trim().is_empty() {
             return Err(PlatformError::EmptyHome);
         }
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
@@ -141,6 +142,7 @@ mod tests {
         std::fs::write(&file, b"x")?;
         assert!(matches!(AppDirs::isolated(&file), Err(PlatformError::HomeIsFile(_))));
         assert!(matches!(AppDirs::isolated(Path::new("")), Err(PlatformError::EmptyHome)));
+        assert!(matches!(AppDirs::isolated(Path::new("  ")), Err(PlatformError::EmptyHome)));
         Ok(())
     }
 

@@ -51,7 +51,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         profile: PathBuf,
         /// End the show after this many seconds.
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
         duration: Option<u64>,
         /// One line of JSON stats per second on stdout (events go to stderr).
         #[arg(long)]
@@ -78,7 +78,7 @@ enum Command {
     /// Runs the local rehearsal stack (ingest, SRT, payments, mailbox, SMTP) until Ctrl-C.
     Stack {
         /// Stop after this many seconds instead of waiting for Ctrl-C.
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
         duration: Option<u64>,
         /// Print the endpoints as one JSON line.
         #[arg(long)]
@@ -92,7 +92,7 @@ enum Command {
     /// Ctrl-C or --duration; then a summary.
     Rehearse {
         /// End the show after this many seconds.
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
         duration: Option<u64>,
         /// The summary as one JSON line (live_s, reconnects, orders_paid, gross_minor, currency,
         /// tickets_opened, viewers_peak, recording_path, recording_playable, …).
@@ -200,6 +200,15 @@ pub fn fail(message: &str) -> ExitCode {
     tracing::error!("{message}");
     eprintln!("showdesk: {message}");
     ExitCode::FAILURE
+}
+
+/// `--duration`: a whole number of seconds, at least 1 ("0" would end the show before it starts).
+fn seconds(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(secs) if secs >= 1 => u64::try_from(secs).map_err(|err| err.to_string()),
+        Ok(_) => Err(format!("{text} is not a duration: give a number of seconds, 1 or more")),
+        Err(_) => Err(format!("{text:?} is not a number of seconds (for example 60)")),
+    }
 }
 
 /// Writes one line to stdout, dropping it when stdout is gone (see `say!`).

@@ -433,11 +433,22 @@ pub fn slug(name: &str) -> String {
 }
 
 /// "2026-12-24 Fight Night", safe as a file name anywhere.
+/// Bytes of the title kept in a recording's file name: file systems stop at 255 bytes, and the date,
+/// " (part N)", " (N)" and ".mkv" come on top (a title of 70 emoji is 280 bytes).
+const RECORDING_TITLE_BYTES: usize = 180;
+
 fn recording_name(title: &str) -> String {
     let clean: String =
         title.chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { '-' } else { c }).collect();
-    let date = today();
-    format!("{date} {}", clean.trim())
+    let mut kept = clean.trim();
+    if kept.len() > RECORDING_TITLE_BYTES {
+        let mut end = RECORDING_TITLE_BYTES;
+        while !kept.is_char_boundary(end) {
+            end -= 1;
+        }
+        kept = kept[..end].trim_end();
+    }
+    format!("{} {kept}", today())
 }
 
 fn today() -> String {

@@ -50,6 +50,7 @@ export class AppState {
     this.shows = new ShowsStore(backend);
     this.support = new SupportStore(backend);
     this.setup = new SetupStore(backend);
+    this.live.onShowOnAir = (showId) => void this.shows.follow(showId).catch(() => undefined);
   }
 
   /** Loads what the window shows and subscribes to the backend; picks the first view. */
@@ -64,7 +65,7 @@ export class AppState {
         // Rehearsal show): what setup and the box office show has changed.
         if (status.phase === 'running' && this.ready) {
           void this.setup.refresh().catch(() => undefined);
-          void this.shows.load(this.live.status?.show_id ?? null).catch(() => undefined);
+          void this.shows.load(this.live.status?.show_id ?? null, true).catch(() => undefined);
         }
       });
       const [info, rehearsal] = await Promise.all([this.backend.appInfo(), this.backend.rehearsalStatus()]);

@@ -30,6 +30,9 @@ export class LiveStore {
   pip = $state<{ inset: number | null; corner: Corner; size: number }>({ inset: null, corner: 'bottom_right', size: 30 });
   now = $state(Date.now());
 
+  /** Told when a show goes on air (its id), so the window follows it. */
+  onShowOnAir: ((showId: string) => void) | null = null;
+
   #backend: Backend;
   #unlisten: Unlisten[] = [];
   #clock: ReturnType<typeof setInterval> | undefined;
@@ -81,7 +84,9 @@ export class LiveStore {
   }
 
   #apply(status: LiveStatus): void {
+    const wentOnAir = status.phase === 'live' && status.show_id && status.show_id !== this.status?.show_id;
     this.status = status;
+    if (wentOnAir && status.show_id) this.onShowOnAir?.(status.show_id);
     this.now = Date.now();
     // A show's thumbnails are not the next show's (its sources may differ).
     if (status.phase !== 'live' && Object.keys(this.thumbnails).length > 0) this.thumbnails = {};

@@ -11,7 +11,12 @@ export function currentShow(shows: ShowView[], liveShowId: string | null, now: n
     const live = shows.find((show) => show.id === liveShowId);
     if (live) return live;
   }
-  const coming = shows.filter((show) => show.ends_at_ms >= now - 6 * HOUR).sort((a, b) => a.starts_at_ms - b.starts_at_ms);
+  // A show that just ended first (its report), then one on sale (a rehearsal run again leaves its
+  // earlier, closed show behind), then the soonest.
+  const rank = (show: ShowView) => (show.ends_at_ms < now ? 0 : show.sales_open ? 1 : 2);
+  const coming = shows
+    .filter((show) => show.ends_at_ms >= now - 6 * HOUR)
+    .sort((a, b) => rank(a) - rank(b) || a.starts_at_ms - b.starts_at_ms);
   if (coming[0]) return coming[0];
   return [...shows].sort((a, b) => b.starts_at_ms - a.starts_at_ms)[0] ?? null;
 }
@@ -40,11 +45,26 @@ export class ShowsStore {
     return this.list.find((show) => show.id === this.selectedId) ?? null;
   }
 
-  async load(liveShowId: string | null = null): Promise<void> {
+  /** `choose`: pick the show to follow again (the rehearsal was wired to a new show). */
+  async load(liveShowId: string | null = null, choose = false): Promise<void> {
     this.list = await this.#backend.shows();
-    if (!this.selected) this.selectedId = currentShow(this.list, liveShowId, Date.now())?.id ?? null;
+    if (choose || !this.selected) {
+      const chosen = currentShow(this.list, liveShowId, Date.now())?.id ?? null;
+      if (chosen !== this.selectedId) {
+        this.dashboard = null;
+        this.audience = [];
+      }
+      this.selectedId = chosen;
+    }
     this.loaded = true;
     if (this.selectedId) await this.refresh(true);
+  }
+
+  /** The show on air is the one to follow; a show new to the list is read first. */
+  async follow(showId: string): Promise<void> {
+    if (showId === this.selectedId) return;
+    if (!this.list.some((show) => show.id === showId)) this.list = await this.#backend.shows();
+    if (this.list.some((show) => show.id === showId)) this.select(showId);
   }
 
   select(showId: string): void {

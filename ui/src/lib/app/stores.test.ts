@@ -81,6 +81,13 @@ describe('currentShow', () => {
     expect(currentShow([show('a', -100), show('b', -50)], null, 0)?.id).toBe('b');
     expect(currentShow([], null, 0)).toBeNull();
   });
+
+  it('prefers the show on sale to an earlier one whose sales were closed (a rehearsal run again)', () => {
+    const earlier = show('rehearsal-1', 1);
+    const again = { ...show('rehearsal-2', 1.5), sales_open: true };
+    expect(currentShow([earlier, again], null, 0)?.id).toBe('rehearsal-2');
+    expect(currentShow([earlier, again], null, 3.2 * HOUR)?.id).toBe('rehearsal-1');
+  });
 });
 
 describe('LiveStore', () => {

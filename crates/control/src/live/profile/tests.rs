@@ -174,3 +174,12 @@ fn dates_and_slugs() {
     assert_eq!(slug("Main (YouTube)"), "main-youtube");
     assert_eq!(slug("  Backup #2 "), "backup-2");
 }
+
+#[test]
+fn a_long_title_makes_a_recording_name_a_file_system_takes() {
+    let name = recording_name(&"🎤".repeat(70));
+    assert!(name.len() <= 11 + RECORDING_TITLE_BYTES, "{} bytes", name.len());
+    assert!(name.ends_with('🎤'), "cut between characters, never inside one: {name}");
+    let short = recording_name("  Gala: 1/2  ");
+    assert!(short.ends_with(" Gala- 1-2"), "{short}");
+}
