@@ -235,3 +235,20 @@ fn a_duration_must_be_a_whole_number_of_seconds_from_one() -> TestResult {
     assert!(recordings(home.path()).is_empty(), "nothing went live");
     Ok(())
 }
+
+#[test]
+fn a_source_that_fails_is_told_in_words() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let missing = "[[sources]]\nname = \"Clip\"\nkind = \"file\"\npath = \"/nonexistent/clip.mp4\"";
+    let profile = write_profile(home.path(), "rtmp://127.0.0.1:9/live", missing)?;
+    let output = showdesk(home.path())
+        .args(["live", "--duration", "2", "--profile"])
+        .arg(&profile)
+        .env("SHOWDESK_TEST_KEY", "k")
+        .output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("source Clip: no signal (") && stderr.contains("/nonexistent/clip.mp4"), "{stderr}");
+    assert!(!stderr.contains("Failed {"), "no Rust debug text: {stderr}");
+    Ok(())
+}

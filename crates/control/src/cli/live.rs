@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use showdesk_control::ControlService;
 use showdesk_control::live::profile::{self, SystemSecrets};
-use showdesk_media::engine::EngineEvent;
+use showdesk_media::engine::{Alert, EngineEvent};
+use showdesk_media::meters::SoundAlert;
 use showdesk_media::output::OutputState;
-use showdesk_media::program::PreviewFrame;
+use showdesk_media::program::{PreviewFrame, SourceState};
 use showdesk_platform::AppDirs;
 
 use super::{end_signal, fail, print_json};
@@ -66,8 +67,8 @@ pub async fn run(dirs: &AppDirs, profile_path: &Path, args: LiveArgs) -> ExitCod
                     }
                 }
                 Ok(EngineEvent::Output(output)) => eprintln!("{}", describe_output(&output.id, &output.state)),
-                Ok(EngineEvent::Alert(alert)) => eprintln!("alert: {}", showdesk_platform::redact(&format!("{alert:?}"))),
-                Ok(EngineEvent::Source(source)) => eprintln!("source {}: {:?}", source.name, source.state),
+                Ok(EngineEvent::Alert(alert)) => eprintln!("alert: {}", showdesk_platform::redact(&describe_alert(&alert))),
+                Ok(EngineEvent::Source(source)) => eprintln!("source {}: {}", source.name, describe_source(&source.state)),
                 Ok(EngineEvent::Bitrate(change)) => {
                     eprintln!("bitrate {} → {} kb/s (an output was {} ms behind)", change.from_kbps, change.to_kbps, change.queue_ms);
                 }
@@ -131,6 +132,34 @@ async fn keep_preview_file(mut frames: tokio::sync::broadcast::Receiver<PreviewF
             Err(RecvError::Lagged(_)) => {}
             Err(RecvError::Closed) => break,
         }
+    }
+}
+
+/// An alert as a sentence (stderr is read by people).
+fn describe_alert(alert: &Alert) -> String {
+    match alert {
+        Alert::Sound { channel, alert: SoundAlert::Clipping { peak_db } } => {
+            format!("{channel} is clipping (peaks at {peak_db:.1} dB): lower its gain")
+        }
+        Alert::Sound { channel, alert: SoundAlert::Silence { seconds } } => {
+            format!("{channel} has been silent for {seconds} s: a muted mic or a loose cable?")
+        }
+        Alert::Sound { channel, alert: SoundAlert::SoundBack } => format!("{channel}: sound is back"),
+        Alert::DroppedFrames { output, percent, severe } => {
+            let level = if *severe { "too many" } else { "some" };
+            format!("{output} drops {level} frames ({percent:.1} %): its connection cannot keep up")
+        }
+        Alert::Program { message } => format!("the program reports: {message}"),
+    }
+}
+
+fn describe_source(state: &SourceState) -> String {
+    match state {
+        SourceState::Starting => "starting".into(),
+        SourceState::Active => "active".into(),
+        SourceState::Failed { reason } => format!("no signal ({reason}); retried every few seconds"),
+        SourceState::Finished => "finished (played once)".into(),
+        SourceState::Stopped => "stopped".into(),
     }
 }
 
