@@ -41,6 +41,18 @@ export class HeldList<T> {
     if (!this.held) this.showWaiting();
   }
 
+  /** The element's events that hold and release the list: spread them on it (`{...list.holders}`). */
+  readonly holders = {
+    onpointerenter: () => this.hold('pointer'),
+    onpointerleave: () => this.release('pointer'),
+    onfocusin: () => this.hold('focus'),
+    // Focus moving between the list's own rows still holds it.
+    onfocusout: (event: FocusEvent) => {
+      const within = event.relatedTarget instanceof Node && (event.currentTarget as Node).contains(event.relatedTarget);
+      if (!within) this.release('focus');
+    },
+  };
+
   /** Applies the waiting version now. */
   showWaiting(): void {
     if (this.#pending) this.#apply(this.#pending);

@@ -43,3 +43,23 @@ describe('HeldList', () => {
     expect(list.held).toBe(true);
   });
 });
+
+describe('HeldList.holders', () => {
+  it('holds under the pointer, and while focus moves between its own rows', () => {
+    const list = new HeldList<{ id: string }>((row) => row.id);
+    list.offer(rows('1'));
+    const table = document.createElement('table');
+    const [first, second] = [document.createElement('button'), document.createElement('button')];
+    table.append(first, second);
+    const focusOut = (to: Element | null) => ({ currentTarget: table, relatedTarget: to }) as unknown as FocusEvent;
+
+    list.holders.onpointerenter();
+    list.holders.onfocusin();
+    list.holders.onpointerleave();
+    list.holders.onfocusout(focusOut(second));
+    list.offer(rows('2', '1'));
+    expect(list.shown).toHaveLength(1);
+    list.holders.onfocusout(focusOut(document.body));
+    expect(list.shown).toHaveLength(2);
+  });
+});
